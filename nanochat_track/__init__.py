@@ -1,0 +1,1 @@
+"""nanochat_track"""

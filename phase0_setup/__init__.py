@@ -1,0 +1,1 @@
+"""phase0_setup"""

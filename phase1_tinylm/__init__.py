@@ -1,0 +1,1 @@
+"""phase1_tinylm"""

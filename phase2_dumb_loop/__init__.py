@@ -1,0 +1,1 @@
+"""phase2_dumb_loop"""

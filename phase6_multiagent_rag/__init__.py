@@ -1,0 +1,1 @@
+"""phase6_multiagent_rag"""

@@ -1,0 +1,118 @@
+"""Settings for the whole project: defaults, then a TOML config file, then environment variables.
+
+Config file: $AGENTLAB_CONFIG, else ./agentlab.toml, else ~/.config/agentlab/config.toml.
+Example agentlab.toml:
+
+    backend = "ollama"            # auto | ollama | openai | embedded | scripted
+    model = "qwen2.5-coder:7b-instruct-q4_K_M"
+
+Environment variables win over the file: AGENTLAB_BACKEND, AGENTLAB_MODEL, AGENTLAB_EMBEDDED_MODEL,
+OLLAMA_HOST, OPENAI_BASE_URL, OPENAI_API_KEY, AGENTLAB_CACHE, AGENTLAB_TIMEOUT, AGENTLAB_N_CTX,
+AGENTLAB_THREADS.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+BACKENDS = ("auto", "ollama", "openai", "embedded", "scripted")
+
+
+class ConfigError(ValueError):
+    """A config file or variable holds something we cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str = "auto"
+    model: str = ""  # empty: the chosen backend's default model
+    embedded_model: str = "qwen2.5-coder-0.5b"  # see shared.model_files.MODELS
+    ollama_host: str = "http://localhost:11434"
+    ollama_model: str = "qwen2.5-coder:7b-instruct-q4_K_M"
+    openai_base_url: str = "http://localhost:8000/v1"
+    openai_api_key: str = "not-needed"
+    openai_model: str = "local-model"
+    cache_dir: str = str(Path.home() / ".cache" / "agentlab")
+    timeout_s: float = 120.0
+    max_retries: int = 3
+    n_ctx: int = 8192
+    n_threads: int = 0  # 0: as many as the machine has cores
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir).expanduser()
+
+
+ENV_VARS = {
+    "AGENTLAB_BACKEND": "backend",
+    "AGENTLAB_MODEL": "model",
+    "AGENTLAB_EMBEDDED_MODEL": "embedded_model",
+    "OLLAMA_HOST": "ollama_host",
+    "OPENAI_BASE_URL": "openai_base_url",
+    "OPENAI_API_KEY": "openai_api_key",
+    "AGENTLAB_CACHE": "cache_dir",
+    "AGENTLAB_TIMEOUT": "timeout_s",
+    "AGENTLAB_N_CTX": "n_ctx",
+    "AGENTLAB_THREADS": "n_threads",
+}
+
+
+def config_file_path() -> Path | None:
+    """The config file in force, or None."""
+    if os.environ.get("AGENTLAB_CONFIG"):
+        return Path(os.environ["AGENTLAB_CONFIG"])
+    for candidate in (Path("agentlab.toml"), Path.home() / ".config" / "agentlab" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _coerce(name: str, value: object, source: str) -> object:
+    """Turn a file or environment value into the field's type, or say clearly why not."""
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "int":
+            return int(value)  # type: ignore[arg-type]
+        if kind == "float":
+            return float(value)  # type: ignore[arg-type]
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
+
+
+def normalise_ollama_host(host: str) -> str:
+    """OLLAMA_HOST may be '0.0.0.0', 'localhost:11434' or a full URL; make it a URL."""
+    host = host.strip().rstrip("/")
+    if not host.startswith(("http://", "https://")):
+        host = "http://" + host
+    if host.count(":") == 1:  # no port given
+        host += ":11434"
+    return host.replace("://0.0.0.0", "://127.0.0.1")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Defaults < config file < environment < keyword overrides."""
+    values: dict[str, object] = {}
+    path = config_file_path()
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"cannot read config file {path}: {err}") from None
+        known = {f.name for f in fields(Settings)}
+        for key, value in data.items():
+            if key not in known:
+                raise ConfigError(f"{path}: unknown setting {key!r}; known: {sorted(known)}")
+            values[key] = _coerce(key, value, str(path))
+    for var, key in ENV_VARS.items():
+        if os.environ.get(var):
+            values[key] = _coerce(key, os.environ[var], f"${var}")
+    for key, value in overrides.items():
+        values[key] = _coerce(key, value, "argument")
+    settings = replace(Settings(), **values)  # type: ignore[arg-type]
+    if settings.backend not in BACKENDS:
+        raise ConfigError(f"backend {settings.backend!r} is not one of {', '.join(BACKENDS)}")
+    return replace(settings, ollama_host=normalise_ollama_host(settings.ollama_host))

@@ -1,0 +1,78 @@
+"""The one interface every backend implements: `chat(messages, tools, response_format, **options)`.
+
+A backend subclass writes `_chat_once` (one request, no retries) and `_stream_once`; this base
+class adds what every backend needs the same way: retries, timing and the usage totals.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from shared.llm.retry import with_retries
+from shared.llm.types import ChatResult, Message
+from shared.llm.usage import UsageTracker
+
+
+class ChatBackend:
+    """Base class for LLM backends.
+
+    tools: OpenAI-style tool schemas ({"type": "function", "function": {...}}).
+    response_format: {"type": "json_object"} or {"type": "json_object", "schema": {...}}
+        for schema-constrained output where the backend supports it.
+    options: temperature, max_tokens, seed, stop, timeout (seconds).
+    """
+
+    name = "base"
+
+    def __init__(self, model: str, timeout_s: float = 120.0, max_retries: int = 3) -> None:
+        self.model = model
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.usage = UsageTracker()
+
+    def chat(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None = None,
+        response_format: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> ChatResult:
+        """Send the conversation, return the reply; transient failures are retried with backoff."""
+        start = time.perf_counter()
+
+        def count_retry(*_: Any) -> None:
+            self.usage.retries += 1
+
+        result = with_retries(
+            lambda: self._chat_once(messages, tools, response_format, options),
+            max_retries=self.max_retries,
+            on_retry=count_retry,
+        )
+        result.latency_s = time.perf_counter() - start
+        result.backend = result.backend or self.name
+        result.model = result.model or self.model
+        self.usage.record(result)
+        return result
+
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
+        """Yield the reply's text piece by piece as the model produces it."""
+        yield from self._stream_once(messages, options)
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.model})"
+
+    # What each backend writes ------------------------------------------------------------
+    def _chat_once(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None,
+        response_format: dict[str, Any] | None,
+        options: dict[str, Any],
+    ) -> ChatResult:
+        raise NotImplementedError
+
+    def _stream_once(self, messages: list[Message], options: dict[str, Any]) -> Iterator[str]:
+        # A backend without native streaming still streams: the whole reply as one piece.
+        yield self._chat_once(messages, None, None, options).content

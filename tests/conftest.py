@@ -1,0 +1,43 @@
+"""Session-wide test set-up: keep the learner's files and run folders out of the tests' reach,
+and load the embedded model once for the few live tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Environment variables, so that subprocesses and notebook kernels inherit them too.
+    scratch = Path(tempfile.mkdtemp(prefix="agentlab-tests-"))
+    progress = scratch / "progress"
+    progress.mkdir()
+    for name in ("LearningPlan.md", "history.md"):
+        if (REPO / name).exists():
+            shutil.copy(REPO / name, progress / name)
+    os.environ["AGENTLAB_PROGRESS_DIR"] = str(progress)
+    os.environ["AGENTLAB_RUNS"] = str(scratch / "runs")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    config._agentlab_scratch = scratch  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    scratch = getattr(config, "_agentlab_scratch", None)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedded_llm():
+    """The real embedded model (Qwen2.5-Coder-0.5B by default), loaded once per test session."""
+    from shared.config import load_settings
+    from shared.llm import get_llm
+
+    return get_llm(load_settings(backend="embedded"), verbose=False)
