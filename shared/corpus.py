@@ -71,6 +71,7 @@ def stdlib_text(max_bytes: int = 2_000_000) -> tuple[str, list[Path]]:
     used: list[Path] = []
     size = 0
     root = stdlib_root()
+    # Returns as soon as the budget is nearly full, so a small corpus does not read every file.
     for path in python_source_files([root]):
         text = read_text_file(path)
         if not text:
@@ -78,10 +79,10 @@ def stdlib_text(max_bytes: int = 2_000_000) -> tuple[str, list[Path]]:
         chunk = f"# file: {path.relative_to(root).as_posix()}\n{text}\n"
         chunk_size = len(chunk.encode("utf-8"))
         if size + chunk_size > max_bytes:
-            if used:
-                break
-            continue  # the very first file is bigger than the budget: try the next one
+            continue
         parts.append(chunk)
         used.append(path)
         size += chunk_size
+        if size > max_bytes * 0.999:
+            break
     return "".join(parts), used

