@@ -48,10 +48,14 @@ class CheckReport:
         """Print the report; on success record the milestone in history.md. Returns an exit code."""
         print(self.render())
         if self.passed and record:
-            from shared.progress import record_milestone
+            from shared.progress import ProgressFileError, record_milestone
 
             details = [f"{line.name}: {line.detail}" for line in self.lines]
-            record_milestone(self.phase, self.title, details)
+            try:
+                record_milestone(self.phase, self.title, details)
+            except ProgressFileError as err:
+                print(f"The checks passed, but the milestone was not recorded: {err}")
+                return 1
             print(f"Recorded in history.md: {self.phase} {self.title}")
         return 0 if self.passed else 1
 

@@ -7,8 +7,8 @@ Example agentlab.toml:
     model = "qwen2.5-coder:7b-instruct-q4_K_M"
 
 Environment variables win over the file: AGENTLAB_BACKEND, AGENTLAB_MODEL, AGENTLAB_EMBEDDED_MODEL,
-OLLAMA_HOST, OPENAI_BASE_URL, OPENAI_API_KEY, AGENTLAB_CACHE, AGENTLAB_TIMEOUT, AGENTLAB_N_CTX,
-AGENTLAB_THREADS.
+OLLAMA_HOST, OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL, AGENTLAB_CACHE, AGENTLAB_TIMEOUT,
+AGENTLAB_MAX_RETRIES, AGENTLAB_N_CTX, AGENTLAB_THREADS.
 """
 
 from __future__ import annotations
@@ -53,8 +53,10 @@ ENV_VARS = {
     "OLLAMA_HOST": "ollama_host",
     "OPENAI_BASE_URL": "openai_base_url",
     "OPENAI_API_KEY": "openai_api_key",
+    "OPENAI_MODEL": "openai_model",
     "AGENTLAB_CACHE": "cache_dir",
     "AGENTLAB_TIMEOUT": "timeout_s",
+    "AGENTLAB_MAX_RETRIES": "max_retries",
     "AGENTLAB_N_CTX": "n_ctx",
     "AGENTLAB_THREADS": "n_threads",
 }
@@ -96,6 +98,7 @@ def normalise_ollama_host(host: str) -> str:
 def load_settings(**overrides: object) -> Settings:
     """Defaults < config file < environment < keyword overrides."""
     values: dict[str, object] = {}
+    sources: dict[str, str] = {}  # setting -> where its value came from, for error messages
     path = config_file_path()
     if path is not None:
         try:
@@ -107,12 +110,24 @@ def load_settings(**overrides: object) -> Settings:
             if key not in known:
                 raise ConfigError(f"{path}: unknown setting {key!r}; known: {sorted(known)}")
             values[key] = _coerce(key, value, str(path))
+            sources[key] = str(path)
     for var, key in ENV_VARS.items():
         if os.environ.get(var):
             values[key] = _coerce(key, os.environ[var], f"${var}")
+            sources[key] = f"${var}"
     for key, value in overrides.items():
         values[key] = _coerce(key, value, "argument")
+        sources[key] = "argument"
     settings = replace(Settings(), **values)  # type: ignore[arg-type]
     if settings.backend not in BACKENDS:
-        raise ConfigError(f"backend {settings.backend!r} is not one of {', '.join(BACKENDS)}")
+        raise ConfigError(
+            f"{sources.get('backend', 'default')}: backend {settings.backend!r} is not one of "
+            f"{', '.join(BACKENDS)}"
+        )
+    for name, low in (("timeout_s", 0.001), ("n_ctx", 256), ("max_retries", 0), ("n_threads", 0)):
+        if getattr(settings, name) < low:
+            raise ConfigError(
+                f"{sources.get(name, 'default')}: {name} = {getattr(settings, name)!r} is too "
+                f"small (at least {low})"
+            )
     return replace(settings, ollama_host=normalise_ollama_host(settings.ollama_host))

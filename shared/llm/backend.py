@@ -7,7 +7,7 @@ class adds what every backend needs the same way: retries, timing and the usage 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from shared.llm.retry import with_retries
@@ -30,6 +30,8 @@ class ChatBackend:
         self.model = model
         self.timeout_s = timeout_s
         self.max_retries = max_retries
+        self.retry_base_s = 0.5  # first backoff delay in seconds; doubles on each retry
+        self.sleep: Callable[[float], None] = time.sleep  # tests and notebooks swap in a fake
         self.usage = UsageTracker()
 
     def chat(
@@ -48,6 +50,8 @@ class ChatBackend:
         result = with_retries(
             lambda: self._chat_once(messages, tools, response_format, options),
             max_retries=self.max_retries,
+            base_s=self.retry_base_s,
+            sleep=self.sleep,
             on_retry=count_retry,
         )
         result.latency_s = time.perf_counter() - start

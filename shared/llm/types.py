@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,3 +59,17 @@ class ChatResult:
                 for c in self.tool_calls
             ]
         return message
+
+
+def arguments_as_dict(arguments: Any) -> dict[str, Any]:
+    """Tool-call arguments as a dict, whether the wire sent an object (Ollama) or a JSON string
+    (OpenAI). A string that is not a JSON object is kept, unparsed, under {"_raw": ...}."""
+    if isinstance(arguments, dict):
+        return dict(arguments)
+    if isinstance(arguments, str):
+        try:
+            parsed = json.loads(arguments or "{}")
+        except json.JSONDecodeError:
+            return {"_raw": arguments}
+        return parsed if isinstance(parsed, dict) else {"_raw": arguments}
+    return dict(arguments or {})

@@ -1,0 +1,142 @@
+"""A fake Ollama server for the LLM tests: answers on 127.0.0.1 in Ollama's documented wire format
+(https://github.com/ollama/ollama/blob/main/docs/api.md)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODEL = "qwen2.5-coder:7b-instruct-q4_K_M"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (right now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def chat_reply(content: str = "Hello!", **message: Any) -> dict[str, Any]:
+    """A non-streamed /api/chat body as Ollama sends it."""
+    return {
+        "model": MODEL,
+        "created_at": "2026-11-23T10:00:00Z",
+        "message": {"role": "assistant", "content": content, **message},
+        "done": True,
+        "done_reason": "stop",
+        "total_duration": 5_000_000,
+        "load_duration": 1_000_000,
+        "prompt_eval_count": 12,
+        "prompt_eval_duration": 1_000_000,
+        "eval_count": 3,
+        "eval_duration": 2_000_000,
+    }
+
+
+class FakeOllama:
+    """An HTTP server on 127.0.0.1 that answers like Ollama (/api/chat, /api/tags, /api/show).
+
+    Queue replies for /api/chat with `reply(...)`; when the queue is empty it answers a normal
+    chat. Every request is recorded in `self.requests` as (method, path, parsed JSON body).
+    A reply is a dict with any of:
+        status (int), body (JSON-able), headers (dict), delay (s before answering),
+        stream (list of objects sent as NDJSON, chunked), cut_after (close the connection after
+        that many stream lines), stop_server (accept the request, then shut the server down).
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, Any]] = []
+        self.queue: list[dict[str, Any]] = []
+        self.models = [MODEL]
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:
+                fake.requests.append(("GET", self.path, None))
+                if self.path == "/api/tags":
+                    models = [{"name": m, "model": m, "size": 4_000_000_000, "digest": "abc",
+                               "modified_at": "2026-11-01T10:00:00Z"} for m in fake.models]
+                    self._send(200, {"models": models})
+                else:
+                    self._send(404, {"error": "404 page not found"})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(length) or b"null")
+                fake.requests.append(("POST", self.path, body))
+                if self.path == "/api/show":
+                    self._send(200, {"modelfile": "", "parameters": "", "template": "",
+                                     "details": {"family": "qwen2"}})
+                    return
+                if self.path != "/api/chat":
+                    self._send(404, {"error": "404 page not found"})
+                    return
+                spec = fake.queue.pop(0) if fake.queue else {}
+                if spec.get("stop_server"):
+                    fake.stop(self)
+                    return
+                time.sleep(spec.get("delay", 0))
+                if "stream" in spec:
+                    self._stream(spec["stream"], spec.get("cut_after"))
+                else:
+                    self._send(spec.get("status", 200), spec.get("body", chat_reply()),
+                               spec.get("headers", {}))
+
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, parts: list[Any], cut_after: int | None) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for i, part in enumerate(parts):
+                    if cut_after is not None and i >= cut_after:
+                        self.wfile.flush()
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    line = (json.dumps(part) + "\n").encode()
+                    self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.host = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+        self._stopped = False
+
+    def reply(self, *specs: dict[str, Any]) -> None:
+        self.queue.extend(specs)
+
+    def chat_bodies(self) -> list[Any]:
+        return [body for method, path, body in self.requests if path == "/api/chat"]
+
+    def stop(self, handler: BaseHTTPRequestHandler | None = None) -> None:
+        """Stop listening; with a handler, also drop that request's connection unanswered."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if handler is not None:
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+        threading.Thread(target=self.server.shutdown, daemon=True).start()
+        self.server.socket.close()
