@@ -59,6 +59,7 @@ bench-llm: setup
 bench: bench-llm
 	$(MAKE) -C phase1_tinylm bench
 	$(MAKE) -C phase3_tools bench
+	$(MAKE) -C nanochat_track bench
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -52,9 +52,9 @@ def run_check(cfg: Config, record: bool = True) -> int:
                    "Read the message above; `make run` shows the whole log.")
         return report.finish(record=False)
     prep, pre, ev = stages["prepare"], stages["pretrain"], stages["evaluate"]
-    comp = prep["compression"][0]
+    comp = prep["compression"][-1]  # held-out validation text when there is some
     report.add("tokenizer trained", prep["vocab_size"] == cfg.vocab_size,
-               f"{prep['vocab_size']:,} tokens, " + ", ".join(
+               f"{prep['vocab_size']:,} tokens; on {comp['text']}: " + ", ".join(
                    f"{k} {v:.2f}" for k, v in comp.items()
                    if k not in ("text", "bytes") and isinstance(v, float)) + " bytes/token")
     evals = pre["evals"]

@@ -53,8 +53,8 @@ def bench_corpus(data: str | None, s: dict) -> dict:
 
     mlp, st = train_mlp(train_ids, val_ids, tok.vocab_size, context=SETTINGS["mlp_context"],
                         emb=SETTINGS["mlp_emb"], hidden=SETTINGS["mlp_hidden"], steps=SETTINGS["mlp_steps"],
-                        batch_size=SETTINGS["mlp_batch"], lr=SETTINGS["mlp_lr"], eval_every=1000,
-                        pad_id=tok.stoi.get("\n", 0), desc="numpy MLP")
+                        batch_size=SETTINGS["mlp_batch"], lr=SETTINGS["mlp_lr"], eval_every=200,
+                        patience=5, pad_id=tok.stoi.get("\n", 0), desc="numpy MLP")  # early stopping: small files overfit
     row["models"]["numpy MLP"] = {"val_bits": bits(mlp.loss(val_ids)), "tokens_per_s": st["tokens_per_s"],
                                   "train_seconds": st["train_seconds"], "params": st["params"]}
 
@@ -94,19 +94,18 @@ def eager_vs_compile(train_ids, val_ids, vocab, s: dict) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"\n{'corpus':40s} {'model':12s} {'val bits/char':>13s} {'tokens/s':>12s}")
+    print(f"\n{'corpus':24s} {'model':12s} {'val bits/char':>13s} {'tokens/s':>12s}")
     for row in rows:
-        name = Path(row["corpus"].split(" ")[-1]).name if row["corpus"].startswith("stdlib") else row["corpus"]
-        name = ("stdlib: " + name) if row["corpus"].startswith("stdlib") else name
+        name = "stdlib (default)" if row["corpus"].startswith("stdlib") else Path(row["corpus"]).name
         for model, r in row["models"].items():
-            print(f"{name[-40:]:40s} {model:12s} {r['val_bits']:13.3f} {r['tokens_per_s']:12,.0f}")
+            print(f"{name[-24:]:24s} {model:12s} {r['val_bits']:13.3f} {r['tokens_per_s']:12,.0f}")
         aim = row["aim"]
-        print(f"{'':40s} aim ({aim['target']}): gap {aim['gap_bits']:.3f} -> {'MET' if aim['met'] else 'NOT MET'}")
+        print(f"{'':24s} aim ({aim['target']}): gap {aim['gap_bits']:.3f} -> {'MET' if aim['met'] else 'NOT MET'}")
         c = row["compile"]
         for mode in ("eager", "compile"):
             r = c.get(mode, {})
             text = f"{r['tokens_per_s']:,.0f} tokens/s" if "tokens_per_s" in r else f"failed: {r.get('error')}"
-            print(f"{'':40s} transformer {mode}: {text}")
+            print(f"{'':24s} transformer {mode}: {text}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -170,6 +170,7 @@ def train_transformer(train_ids, val_ids, vocab: list[str], overrides: dict | No
         step_fn = torch.compile(model)  # same weights; the first steps are slow while it compiles
 
     train_time, timed_steps, tokens_per_step = 0.0, 0, cfg["batch_size"] * cfg["block_size"]
+    recent: list[float] = [0.0]  # training time at every 10th timed step (time-budget mode)
     step = start_step
     bar = tqdm(total=cfg["max_steps"], initial=start_step, desc=desc, disable=not progress)
     model.train()
@@ -189,10 +190,14 @@ def train_transformer(train_ids, val_ids, vocab: list[str], overrides: dict | No
         if step - start_step >= 3:  # the first steps warm up (and compile); keep them out of tokens/s
             train_time += dt
             timed_steps += 1
-        if cfg["max_seconds"] > 0 and timed_steps == 10:
-            # The budget counts training only; evaluation time comes on top.
-            fitted = start_step + 13 + int((cfg["max_seconds"] - 13 * dt) / (train_time / timed_steps))
-            cfg["max_steps"] = max(step + 1, fitted)
+        if cfg["max_seconds"] > 0 and timed_steps >= 10 and timed_steps % 10 == 0:
+            # Fit max_steps to the training-time budget (evaluation comes on top), again every 10
+            # steps from the recent pace, so a machine that slows down still ends near the budget
+            # with the learning rate decayed. The first 3 steps are counted as if at that pace.
+            recent.append(train_time)
+            pace = (recent[-1] - recent[-2]) / 10 if len(recent) >= 2 else train_time / timed_steps
+            remaining = cfg["max_seconds"] - (train_time + 3 * pace)
+            cfg["max_steps"] = max(step + 1, step + 1 + int(remaining / pace))
             bar.total = cfg["max_steps"]
         step += 1
         bar.update(1)

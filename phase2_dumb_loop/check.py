@@ -52,10 +52,11 @@ def outcome_of_missing_package(result: LoopResult, right: bool) -> str:
         return "adaptation: pandas failed, a later program used the standard library"
     if right:
         return "adaptation up front: the model avoided pandas from the first program"
+    if result.success and "pandas" not in (result.final_code or ""):
+        return ("adaptation, wrong answer: the program dropped pandas and ran, but printed a "
+                "wrong average (the dumb loop only knows that it ran)")
     if result.stop_reason == "retry limit":
         return f"graceful failure: stopped after {result.attempts} attempts, no crash, no hang"
-    if result.success:
-        return "wrong answer: the program ran but printed the wrong average"
     return f"failure: {result.stop_reason}"
 
 

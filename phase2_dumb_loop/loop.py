@@ -13,9 +13,11 @@ Every attempt:
 1. the model replies; no code in it -> a format nudge goes back and the attempt is used up;
 2. the code runs in a fresh sandbox workspace (with the task's files written into it);
 3. exit 0 -> done; otherwise the useful tail of stderr goes back with a request for a fix.
-A small model at temperature 0 often answers an error with the very same program. When that
-happens the feedback says so, and the next replies are sampled at REPEAT_TEMPERATURE (with a
-seed per attempt, so a run is still reproducible).
+A small model at temperature 0 often answers an error with the very same program (or one that
+fails with the very same error): the conversation holds its earlier answer and it copies it.
+When that happens the conversation
+starts over (the task, plus the error to avoid) and the next replies are sampled at
+REPEAT_TEMPERATURE, with a seed per attempt so a run is still reproducible.
 Everything that happens is written to a trajectory file (JSON lines) as it happens.
 """
 
@@ -29,17 +31,25 @@ from pathlib import Path
 from typing import Any
 
 from phase2_dumb_loop.extract import extract_code
-from phase2_dumb_loop.prompts import NO_CODE_NUDGE, SYSTEM_PROMPT, error_message, task_message
+from phase2_dumb_loop.prompts import (
+    NO_CODE_NUDGE,
+    SYSTEM_PROMPT,
+    error_message,
+    last_error,
+    restart_message,
+    task_message,
+)
 from shared.llm import ChatBackend, LLMError
 from shared.sandbox import RunResult, SandboxLimits, run_code
 from shared.trajectory import Trajectory, new_trajectory_path
 
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 5
 TIMEOUT_S = 10.0  # per run of the program, wall clock
 MAX_TOKENS = 512  # per model reply
 TEMPERATURE = 0.0
 REPEAT_TEMPERATURE = 0.8  # after the model sent a program it had already sent: sample more freely
 SEED = 0
+STOP = ["\n```\n\n"]  # stop after the closing fence: the explanation that follows costs time
 LOG_CHARS = 4000  # how much of stdout/stderr goes into the trajectory per run
 
 
@@ -138,7 +148,7 @@ def solve(
             heat = max(temperature, REPEAT_TEMPERATURE) if repeated else temperature
             try:
                 reply = llm.chat(messages, temperature=heat, max_tokens=max_tokens,
-                                 seed=seed + number - 1)
+                                 seed=seed + number - 1, stop=STOP)
             except LLMError as err:
                 stop_reason = f"llm error: {err}"
                 emit("llm_error", attempt=number, error=str(err))
@@ -152,7 +162,6 @@ def solve(
 
             code = extract_code(reply.content)
             seen_before = code is not None and any(code == a.code for a in history)
-            repeated = repeated or seen_before
             emit("code", attempt=number, code=code, repeated=seen_before)
             if code is None:
                 feedback, run = NO_CODE_NUDGE, None
@@ -162,6 +171,11 @@ def solve(
                 for name, content in files.items():
                     (workspace / name).write_text(content, encoding="utf-8")
                 run = run_code(code, workspace=workspace, timeout_s=timeout_s, limits=limits)
+                # Stuck: the same program again, or a "fix" that ends in the very same error.
+                seen_before = seen_before or (not run.ok and bool(last_error(run.stderr)) and any(
+                    a.run is not None and last_error(a.run.stderr) == last_error(run.stderr)
+                    for a in history[-1:]))
+                repeated = repeated or seen_before
                 emit("run", attempt=number, returncode=run.returncode, timed_out=run.timed_out,
                      seconds=round(run.duration_s, 3), isolation=run.isolation,
                      stdout=run.stdout[-LOG_CHARS:], stderr=run.stderr[-LOG_CHARS:],
@@ -169,16 +183,24 @@ def solve(
                      workspace=str(run.workspace))
                 if run.ok:
                     feedback = ""
+                elif seen_before:
+                    errors = [last_error(a.run.stderr) for a in history if a.run is not None]
+                    feedback = restart_message(task, sorted(files),
+                                               [*errors, last_error(run.stderr)])
                 else:
                     feedback = error_message(run.stderr, run.stdout, run.returncode,
-                                             str(run.workspace), repeated=seen_before)
+                                             str(run.workspace))
             history.append(Attempt(number, reply.content, code, run, feedback, used,
                                    reply.latency_s))
             if run is not None and run.ok:
                 success, stop_reason = True, "success"
                 break
-            messages.append({"role": "user", "content": feedback})
-            emit("feedback", attempt=number, content=feedback)
+            if seen_before and run is not None:
+                messages = [messages[0], {"role": "user", "content": feedback}]
+                emit("restart", attempt=number, content=feedback)
+            else:
+                messages.append({"role": "user", "content": feedback})
+                emit("feedback", attempt=number, content=feedback)
 
         final_code = next((a.code for a in reversed(history) if a.code is not None), None)
         result = LoopResult(task, success, len(history), final_code,

@@ -30,10 +30,14 @@ The program failed{how}. Here is the end of its error output:
 ```
 {error}
 ```
-{hint}{repeat}Fix the program. Reply with the whole corrected program in one ```python code block."""
+{hint}Fix the program. Reply with the whole corrected program in one ```python code block."""
 
-REPEAT_NOTE = ("This is the same program you sent before, and it fails the same way. "
-               "Write a different program.\n")
+# When the model sends a program it already sent, the conversation so far holds it back: it
+# copies its own earlier answer. So we start over: the task again, with what went wrong.
+RESTART_TEMPLATE = """{task}
+Earlier programs for this task failed with these errors:
+{errors}
+{hints}Write a new, different program. Reply with the whole program in one ```python code block."""
 
 NO_CODE_NUDGE = """\
 I could not find a Python program in your reply. Reply with the complete program in one \
@@ -56,8 +60,11 @@ HINTS = [
     (re.compile(r"FileNotFoundError: .*'([^']+)'"),
      "The file '{0}' does not exist in the current folder; use the files listed in the task.\n"),
     (re.compile(r"could not convert string to float: '([^']*)'"),
-     "'{0}' is not a number: if it is the first row of a CSV file, that row is the header "
-     "(skip it, or read the file with csv.DictReader).\n"),
+     "'{0}' is not a number: it is the header, the first row of the CSV file. Skip it: call "
+     "next(reader) once before the loop, or read the rows with csv.DictReader.\n"),
+    (re.compile(r"'(DictReader|reader)' object is not subscriptable"),
+     "A csv reader is not a table: loop over its rows, e.g. "
+     "for row in csv.DictReader(f): value = float(row['column']).\n"),
     (re.compile(r"time limit"),
      "The program must finish by itself in a few seconds and must not wait for input.\n"),
 ]
@@ -77,6 +84,12 @@ def error_tail(stderr: str, max_lines: int = 15, max_chars: int = 1500) -> str:
     return tail[-max_chars:]
 
 
+def last_error(stderr: str) -> str:
+    """The last non-empty line of an error output (for a traceback: the exception itself)."""
+    lines = [line.strip() for line in stderr.strip().split("\n") if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def hint_for(error: str) -> str:
     """One sentence of advice for a well-known error, or ''."""
     for pattern, hint in HINTS:
@@ -86,15 +99,27 @@ def hint_for(error: str) -> str:
     return ""
 
 
-def error_message(stderr: str, stdout: str = "", returncode: int | None = None,
-                  workspace: str = "", repeated: bool = False) -> str:
-    """The feedback turn after a failed run: the tail of stderr (workspace paths shortened),
-    a hint for a well-known error, a note when the program repeats an earlier one, and the
-    instruction to send the whole program again."""
+def _useful_error(stderr: str, stdout: str, workspace: str) -> str:
     error = stderr
     if workspace:
         error = error.replace(workspace.rstrip("/") + "/", "")
-    tail = error_tail(error) or error_tail(stdout) or "(no error output)"
+    return error_tail(error) or error_tail(stdout) or "(no error output)"
+
+
+def error_message(stderr: str, stdout: str = "", returncode: int | None = None,
+                  workspace: str = "") -> str:
+    """The feedback turn after a failed run: the tail of stderr (workspace paths shortened),
+    a hint for a well-known error, and the instruction to send the whole program again."""
+    tail = _useful_error(stderr, stdout, workspace)
     how = f" (exit code {returncode})" if returncode not in (None, 0) else ""
-    return ERROR_TEMPLATE.format(how=how, error=tail, hint=hint_for(tail),
-                                 repeat=REPEAT_NOTE if repeated else "")
+    return ERROR_TEMPLATE.format(how=how, error=tail, hint=hint_for(tail))
+
+
+def restart_message(task: str, files: list[str] | None, errors: list[str]) -> str:
+    """The first user message of a fresh conversation: the task, and every error seen so far
+    (the last line of each, once) with their hints, so that no lesson learnt is lost."""
+    first = task_message(task, files).rsplit("\nWrite the complete", 1)[0]
+    distinct = list(dict.fromkeys(e for e in errors if e))
+    hints = "".join(dict.fromkeys(hint_for(e) for e in distinct))
+    listed = "\n".join(f"- {e}" for e in distinct) or "- (no error output)"
+    return RESTART_TEMPLATE.format(task=first, errors=listed, hints=hints)

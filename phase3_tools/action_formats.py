@@ -166,7 +166,9 @@ class ActionFormat:
                                 action.think, "native")
             return action
         text = result.content or ""
-        action = parse_tag_action(text) if self.name == "tags" else parse_json_action(text)
+        whole = not result.truncated  # never complete a reply the token limit cut off
+        action = (parse_tag_action(text, close_brackets=whole) if self.name == "tags"
+                  else parse_json_action(text, close_brackets=whole))
         if isinstance(action, ParseError) and result.truncated:
             return ParseError(action.reason, truncated=True)
         if isinstance(action, Action) and not action.think:

@@ -11,7 +11,7 @@ Python's True/None or 'single quotes', with keys of its own choosing ("tool", "a
     3. each <tool_call>...</tool_call> block    (source "tag")
     4. each balanced {...} object in the text   (source "balanced")
   and for each candidate, the repairs: trailing commas, Python literals, single quotes
-  (source gets "+repaired").
+  (source gets "+repaired"); last, brackets the reply left open are closed ("closed+repaired").
 
 Every parser takes any string and returns an Action or a ParseError: it never raises.
 """
@@ -107,6 +107,33 @@ def _pythonic(part: str) -> str:
     part = re.sub(r"\bTrue\b", "true", part)
     part = re.sub(r"\bFalse\b", "false", part)
     return re.sub(r"\bNone\b", "null", part)
+
+
+def close_open_brackets(text: str) -> str:
+    """`text` with the strings, objects and lists it left open closed again, in order; '' when
+    nothing was left open. (A small model sometimes forgets the last '}'.)"""
+    stack: list[str] = []
+    in_string = escaped = False
+    started = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"' and stack:
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+            started = True
+        elif char in "}]" and stack and stack[-1] == char:
+            stack.pop()
+    if not started or not stack:
+        return ""
+    return text + ('"' if in_string else "") + "".join(reversed(stack))
 
 
 def _repairs(candidate: str) -> list[str]:
@@ -205,8 +232,13 @@ def _candidates(text: str, tags_first: bool) -> list[tuple[str, str]]:
     return ordered
 
 
-def parse_json_action(text: str, tags_first: bool = False) -> Action | ParseError:
-    """The first readable action in `text` (see the module docstring for the order)."""
+def parse_json_action(text: str, tags_first: bool = False,
+                      close_brackets: bool = True) -> Action | ParseError:
+    """The first readable action in `text` (see the module docstring for the order).
+
+    close_brackets: as a last resort, close what the reply left open (never do this for a reply
+    cut off by the token limit: it would turn half a file into a complete-looking action).
+    """
     if not isinstance(text, str) or not text.strip():
         return ParseError("the reply was empty")
     first_problem = ""
@@ -222,6 +254,14 @@ def parse_json_action(text: str, tags_first: bool = False) -> Action | ParseErro
         if isinstance(action, Action):
             return action
         first_problem = first_problem or action.reason
+    if close_brackets and "{" in text:
+        start = text.find("{")
+        closed = close_open_brackets(text[start:])
+        data, _ = load_object(closed) if closed else (None, False)
+        if data is not None:
+            action = action_from_object(data, "closed+repaired")
+            if isinstance(action, Action):
+                return action
     if first_problem:
         return ParseError(first_problem)
     if "{" in text and not balanced_objects(text):
@@ -229,7 +269,7 @@ def parse_json_action(text: str, tags_first: bool = False) -> Action | ParseErro
     return ParseError("the reply holds no JSON object")
 
 
-def parse_tag_action(text: str) -> Action | ParseError:
+def parse_tag_action(text: str, close_brackets: bool = True) -> Action | ParseError:
     """Qwen's native `<tool_call>{"name": ..., "arguments": ...}</tool_call>` first, then the
     same fallbacks as parse_json_action (a small model often drops the tags)."""
-    return parse_json_action(text, tags_first=True)
+    return parse_json_action(text, tags_first=True, close_brackets=close_brackets)

@@ -34,6 +34,7 @@ seeds = 1
 temperature = 0.0
 max_steps = MAX_STEPS
 extract = 1
+out = ""  # default: <runs>/bench/phase3.json
 
 
 def bench_format(llm, fmt: str, task_names: list[str], n_seeds: int, temp: float, steps: int,
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     o = parse_overrides(argv if argv is not None else sys.argv[1:], {
         "formats": formats, "tasks": tasks, "seeds": seeds, "temperature": temperature,
-        "max_steps": max_steps, "extract": extract})
+        "max_steps": max_steps, "extract": extract, "out": out})
     fmts, names = o["formats"].split(","), o["tasks"].split(",")
     for name in names:
         if name not in TASKS:
@@ -130,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         figures = evaluate(llm)
         report["extraction"] = {k: v for k, v in figures.items() if k != "items"}
     report["seconds"] = round(time.perf_counter() - start, 1)
-    out = runs_root() / "bench" / "phase3.json"
-    atomic_write_text(out, json.dumps(report, indent=2))
-    plot(results, out.with_suffix(".png"))
+    out_path = Path(o["out"]) if o["out"] else runs_root() / "bench" / "phase3.json"
+    atomic_write_text(out_path, json.dumps(report, indent=2))
+    plot(results, out_path.with_suffix(".png"))
     print(f"\n{llm.describe()}, {o['seeds']} seed(s), temperature {o['temperature']}")
     print(table(results))
     if "extraction" in report:
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nextraction ({e['n']} texts): record accuracy {e['record_accuracy']:.0%}, valid "
               f"{e['valid_share']:.0%}, retried {e['retried']}, fields "
               + ", ".join(f"{k} {v:.0%}" for k, v in e["field_accuracy"].items()))
-    print(f"\n{report['seconds']} s. Figures: {out} and {out.with_suffix('.png')}")
+    print(f"\n{report['seconds']} s. Figures: {out_path} and {out_path.with_suffix('.png')}")
     return 0
 
 

@@ -79,6 +79,8 @@ def workspace_tools(
         Args:
             path: the folder, relative to the workspace root ("." for the whole workspace).
         """
+        if path.strip() in {"workspace", "/workspace", "workspace/"} and not (root / "workspace").exists():
+            path = "."  # small models often name the root "workspace" or "/workspace"
         folder = where(path)
         if not folder.is_dir():
             raise ToolError(f"{path!r} is not a folder of the workspace")
@@ -119,7 +121,7 @@ def workspace_tools(
             problem = syntax_problem(content, path)
             if problem:
                 return Observation(f"{note}, but it does not compile: {problem}. "
-                                   "Write the whole file again with the error fixed.", "error")
+                                   "Fix it with edit_file (or write the whole file again).", "error")
         return Observation(note)
 
     def edit_file(path: str, old: str, new: str) -> Observation:

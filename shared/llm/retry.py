@@ -11,6 +11,9 @@ from shared.llm.errors import LLMError, RateLimited
 
 T = TypeVar("T")
 
+# A server may ask for a very long wait: we wait at most this long before the next try.
+MAX_RETRY_AFTER_S = 60.0
+
 
 def backoff_delay(attempt: int, base_s: float = 0.5, cap_s: float = 20.0) -> float:
     """Seconds to wait before retry number `attempt` (1-based): base * 2^(attempt-1), capped,
@@ -27,7 +30,8 @@ def with_retries(
 ) -> T:
     """Run `call`; on a transient LLMError wait and try again, up to `max_retries` more times.
 
-    A RateLimited error with a Retry-After waits that long instead of the backoff delay.
+    A RateLimited error with a Retry-After waits that long (at most MAX_RETRY_AFTER_S) instead
+    of the backoff delay.
     Non-transient errors (model not found, bad request) are raised at once.
     """
     attempt = 0
@@ -40,7 +44,7 @@ def with_retries(
                 raise
             delay = backoff_delay(attempt, base_s)
             if isinstance(err, RateLimited) and err.retry_after is not None:
-                delay = err.retry_after
+                delay = min(err.retry_after, MAX_RETRY_AFTER_S)
             if on_retry is not None:
                 on_retry(attempt, err, delay)
             sleep(delay)

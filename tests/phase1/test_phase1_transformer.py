@@ -14,7 +14,7 @@ from phase1_tinylm.train_transformer import load_transformer, lr_at, train_trans
 from phase1_tinylm.transformer import GPTConfig, TinyTransformer, TransformerLM, pick_device
 
 TINY = dict(block_size=16, n_layer=2, n_head=2, n_embd=32, batch_size=8, lr=3e-3, warmup=5,
-            eval_every=10, eval_tokens=400, ckpt_every=10, device="cpu")
+            eval_every=10, eval_tokens=400, ckpt_every=10, device="cpu", threads=1)
 
 
 def test_future_tokens_do_not_change_past_logits():

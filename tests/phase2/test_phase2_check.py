@@ -39,3 +39,21 @@ def test_check_fails_when_too_few_tasks_succeed(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL" in out and "0/2" in out
+
+
+def test_missing_package_outcomes_are_named(tmp_path):
+    from phase2_dumb_loop.loop import solve
+    from phase2_dumb_loop.tasks import TASKS
+
+    task = TASKS["missing_package"]
+    wrong = "```python\nimport csv\nprint(42)\n```"
+    result = solve(task.prompt, ScriptedBackend(["```python\nimport pandas\n```", wrong]),
+                   files=task.files, trajectory_path=tmp_path / "t.jsonl")
+    assert check.outcome_of_missing_package(result, task.check(result.stdout)).startswith(
+        "adaptation, wrong answer")
+    right = "```python\nimport csv\nr = list(csv.DictReader(open('scores.csv')))\n" \
+            "print(sum(float(x['score']) for x in r) / len(r))\n```"
+    result = solve(task.prompt, ScriptedBackend(["```python\nimport pandas\n```", right]),
+                   files=task.files, trajectory_path=tmp_path / "u.jsonl")
+    assert check.outcome_of_missing_package(result, task.check(result.stdout)).startswith(
+        "adaptation: pandas failed")

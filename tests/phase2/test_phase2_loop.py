@@ -29,6 +29,7 @@ def test_success_on_the_first_try(tmp_path):
     assert TASKS["print_1_to_10"].check(result.stdout)
     assert len(llm.calls) == 1
     assert llm.calls[0]["options"]["temperature"] == 0.0
+    assert llm.calls[0]["options"]["stop"] == ["\n```\n\n"]
 
 
 def test_fix_after_an_error_feeds_back_the_traceback(tmp_path):
@@ -66,7 +67,8 @@ def test_retry_limit_reached(tmp_path):
     assert result.attempts == 3 and result.stop_reason == "retry limit"
     assert len(llm.calls) == 3
     assert result.final_code == "print(undefined_name)"
-    assert kinds(result.trajectory).count("feedback") == 3
+    events = kinds(result.trajectory)
+    assert events.count("feedback") == 1 and events.count("restart") == 2  # same code again
 
 
 def test_model_error_ends_the_loop_cleanly(tmp_path):
@@ -164,15 +166,26 @@ def test_hints_for_well_known_errors(error, expected):
     assert (expected in hint) if expected else hint == ""
 
 
-def test_a_repeated_program_is_called_out_and_sampling_gets_hotter(tmp_path):
+def test_a_repeated_program_restarts_the_conversation_hotter(tmp_path):
     llm = ScriptedBackend([CRASHING, CRASHING, GOOD])
     result = solve("Print the numbers 1 to 10", llm, trajectory_path=tmp_path / "t.jsonl")
     assert result.success and result.attempts == 3
-    first_feedback = llm.calls[1]["messages"][-1]["content"]
-    second_feedback = llm.calls[2]["messages"][-1]["content"]
-    assert "same program" not in first_feedback
-    assert "same program you sent before" in second_feedback
+    assert len(llm.calls[1]["messages"]) == 4  # system, task, reply, error
+    restarted = llm.calls[2]["messages"]
+    assert [m["role"] for m in restarted] == ["system", "user"]  # the old answers are gone
+    assert restarted[1]["content"].startswith("Task: Print the numbers 1 to 10")
+    assert "NameError" in restarted[1]["content"] and "different program" in restarted[1]["content"]
     temperatures = [call["options"]["temperature"] for call in llm.calls]
     assert temperatures[0] == temperatures[1] == 0.0 and temperatures[2] > 0.0
     seeds = [call["options"]["seed"] for call in llm.calls]
     assert len(set(seeds)) == 3  # each attempt its own (reproducible) seed
+    assert "restart" in kinds(result.trajectory)
+
+
+def test_a_fix_that_ends_in_the_same_error_also_restarts(tmp_path):
+    other_crash = "```python\nx = 1\nprint(undefined_name)\n```"  # new code, same NameError
+    llm = ScriptedBackend([CRASHING, other_crash, GOOD])
+    result = solve("Print the numbers 1 to 10", llm, trajectory_path=tmp_path / "t.jsonl")
+    assert result.success and result.attempts == 3
+    assert [m["role"] for m in llm.calls[2]["messages"]] == ["system", "user"]
+    assert llm.calls[2]["options"]["temperature"] > 0.0

@@ -79,8 +79,17 @@ def test_tags_are_read_first_and_without_a_closing_tag():
     ('{"name": "read_file", "arguments": 5}', "must be a JSON object"),
 ])
 def test_malformed_replies_give_a_parse_error(text, reason):
-    result = parse_json_action(text)
+    result = parse_json_action(text, close_brackets=False)
     assert isinstance(result, ParseError) and reason in result.reason
+
+
+def test_a_forgotten_closing_brace_is_added_unless_the_reply_was_cut_off():
+    text = '{"think": "done", "name": "final_answer", "arguments": {"answer": "fixed it"}'
+    action = parse_json_action(text)
+    assert isinstance(action, Action) and action.answer == "fixed it"
+    assert action.source == "closed+repaired"
+    cut = get_format("json").parse(ChatResult(content=text, finish_reason="length"))
+    assert isinstance(cut, ParseError) and cut.truncated
 
 
 def test_balanced_objects_skip_braces_in_strings():

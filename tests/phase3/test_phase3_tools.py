@@ -101,6 +101,8 @@ def test_write_read_list(registry, workspace):
     assert registry.run("write_file", {"path": "notes/a.txt", "content": "hello\n"}).ok
     assert registry.run("read_file", {"path": "notes/a.txt"}).text == "hello\n"
     assert "notes/a.txt (6 bytes)" in registry.run("list_files", {}).text
+    for root_name in ("workspace", "/workspace"):  # what small models call the root
+        assert "notes/a.txt" in registry.run("list_files", {"path": root_name}).text
     missing = registry.run("read_file", {"path": "nope.txt"})
     assert missing.kind == "error" and "list_files" in missing.text
 

@@ -1,0 +1,70 @@
+"""Throughput benchmark: tokens/s and MFU of one config's training step, on random tokens (no
+corpus needed), written to runs/bench/nanochat_<config>.json.
+
+    python -m nanochat_track.bench --config=cpu-tiny --steps=10
+    python -m nanochat_track.bench --config=gpu-1 --steps=30        # on one H100: aim > 40% MFU
+
+The first steps (compilation, allocator warm-up) are excluded from the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from shared.atomic_write import atomic_write_text
+
+from .config import as_dict, parse_args
+from .optim import setup_optimizers
+from .pretrain import autocast_context, build_model, peak_flops, set_cpu_threads, setup_distributed
+
+
+def main(argv: list[str] | None = None) -> dict:
+    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv)
+    steps, warmup = int(flags.get("steps", 10)), int(flags.get("warmup", 3))
+    ctx = setup_distributed(cfg)
+    threads = set_cpu_threads(cfg, ctx.world_size) if ctx.device.type == "cpu" else 0
+    model = build_model(cfg, cfg.vocab_size, ctx.device)
+    optimizers = setup_optimizers(model, cfg)
+    compile_on = cfg.compile == "on" or (cfg.compile == "auto" and ctx.device.type == "cuda")
+    run = torch.compile(model, dynamic=False) if compile_on else model
+    grad_accum = max(1, cfg.total_batch_tokens // (cfg.device_batch_size * cfg.seq_len))
+    gen = torch.Generator().manual_seed(0)
+    times = []
+    for step in range(warmup + steps):
+        t0 = time.time()
+        for _ in range(grad_accum):
+            x = torch.randint(0, cfg.vocab_size, (cfg.device_batch_size, cfg.seq_len + 1), generator=gen)
+            x = x.to(ctx.device)
+            with autocast_context(cfg, ctx.device):
+                loss = run(x[:, :-1], x[:, 1:])
+            (loss / grad_accum).backward()
+        for opt in optimizers:
+            opt.step()
+        model.zero_grad(set_to_none=True)
+        loss.item()  # waits for the device
+        if step >= warmup:
+            times.append(time.time() - t0)
+        print(f"step {step + 1}/{warmup + steps}: {time.time() - t0:.3f}s{' (warm-up)' if step < warmup else ''}")
+    tokens = grad_accum * cfg.device_batch_size * cfg.seq_len
+    tok_per_s = tokens * len(times) / sum(times)
+    peak = peak_flops(ctx.device)
+    result = {"config": as_dict(cfg), "device": torch.cuda.get_device_name(0) if ctx.device.type == "cuda"
+              else f"cpu ({os.cpu_count()} cores, {threads} thread(s))", "params": model.num_params(),
+              "compile": compile_on, "tokens_per_step": tokens, "step_s": sum(times) / len(times),
+              "tok_per_s": tok_per_s,
+              "mfu": model.flops_per_token() * tok_per_s / peak if peak else None}
+    mfu = f"{100 * result['mfu']:.1f}%" if result["mfu"] else "n/a"
+    print(f"{cfg.name}: {result['params']:,} parameters, {tok_per_s:,.0f} tokens/s, MFU {mfu} on {result['device']}")
+    out = Path(os.environ.get("AGENTLAB_RUNS") or Path(__file__).resolve().parents[1] / "runs") / "bench"
+    atomic_write_text(out / f"nanochat_{cfg.name}.json", json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    main()
