@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.agentlab-installed
 
-.PHONY: start setup model test test-fast next status check-all lint bench bench-llm help
+.PHONY: start setup model sandbox-tools test test-fast next status check-all lint bench bench-llm help
 
 help:
 	@echo "make start      set up on first use, run the doctor, say where we left off, run the current milestone"
@@ -30,7 +30,17 @@ $(STAMP): pyproject.toml
 model: $(STAMP)
 	$(PY) -m shared.model_files ensure
 
-setup: $(STAMP) model
+# bubblewrap gives the sandbox its best isolation (no network, read-only system, own pid space).
+# Optional: without it the sandbox falls back to `unshare`, then to a process group.
+sandbox-tools:
+	@command -v bwrap >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1)) || \
+		echo "note: could not install bubblewrap; the sandbox will use unshare instead"; \
+	else echo "note: install bubblewrap (sudo apt-get install bubblewrap) for the strongest sandbox"; fi
+
+setup: $(STAMP) model sandbox-tools
 
 ## The two commands --------------------------------------------------------------------------
 start: setup

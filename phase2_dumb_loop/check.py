@@ -14,6 +14,7 @@ Options: --tasks=print_1_to_10,csv_summary  --max_attempts=4  --no_record
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -47,6 +48,8 @@ def sandbox_works() -> tuple[bool, str]:
 
 def outcome_of_missing_package(result: LoopResult, right: bool) -> str:
     """How task 4 ended: the report names it."""
+    if importlib.util.find_spec("pandas") is not None:
+        return "pandas is installed in this environment: the task tested nothing missing"
     used_pandas = [a for a in result.history if a.code and "pandas" in a.code]
     if right and used_pandas:
         return "adaptation: pandas failed, a later program used the standard library"

@@ -24,7 +24,7 @@ from phase3_tools.registry import Observation, ToolRegistry
 from shared.llm import ChatBackend, LLMError
 from shared.trajectory import Trajectory, new_trajectory_path
 
-DEFAULT_FORMAT = "json"  # the most reliable with the embedded 0.5B (measured: see README)
+DEFAULT_FORMAT = "constrained"  # the most reliable with the embedded 0.5B (measured: see README)
 MAX_STEPS = 10     # model replies per task
 MAX_TOKENS = 700   # per reply: room for a small file inside write_file
 CHANGES_FILES = {"write_file", "edit_file", "run_shell"}

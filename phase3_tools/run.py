@@ -11,13 +11,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from phase3_tools.agent import DEFAULT_FORMAT
 from phase3_tools.guardrails import APPROVERS
 from phase3_tools.tasks import TASKS, run_task
 from shared.llm import get_llm
 from shared.trajectory import runs_root
 
 task = "fix_broken"          # one of TASKS
-format = "json"              # json | tags | native | constrained  # noqa: A001
+format = DEFAULT_FORMAT      # json | tags | native | constrained  # noqa: A001
 approve = "ask"              # ask (human in the loop) | approve-all | deny-risky
 max_steps = 10
 max_tokens = 700

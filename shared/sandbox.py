@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LEVELS = ("bwrap", "unshare", "process-group")
-NOBODY_NOTE = "[sandbox]"  # every note the sandbox adds to a stream starts with this
+NOTE_PREFIX = "[sandbox]"  # every note the sandbox adds to a stream starts with this
 
 
 @dataclass
@@ -290,7 +290,7 @@ class _CappedReader(threading.Thread):
         cut = self.total - len(self.head) - len(tail)
         if cut <= 0:
             return (bytes(self.head) + bytes(self.tail)).decode("utf-8", "replace"), 0
-        note = f"\n{NOBODY_NOTE} ... {cut:,} bytes cut (of {self.total:,}) ...\n".encode()
+        note = f"\n{NOTE_PREFIX} ... {cut:,} bytes cut (of {self.total:,}) ...\n".encode()
         return (bytes(self.head) + note + tail).decode("utf-8", "replace"), cut
 
 
@@ -382,7 +382,7 @@ def run_command(
         if cgroup is not None:
             _remove_cgroup(cgroup)
         return RunResult(
-            stdout="", stderr=f"{NOBODY_NOTE} could not start {full[0]}: {err}", returncode=None,
+            stdout="", stderr=f"{NOTE_PREFIX} could not start {full[0]}: {err}", returncode=None,
             timed_out=False, duration_s=time.perf_counter() - start, workspace=workspace,
             isolation=level, process_cap=process_cap, command=full,
         )
@@ -445,7 +445,7 @@ def _note(killed_by: str, timeout_s: float, limits: SandboxLimits) -> str:
         "SIGKILL": "the program was killed (SIGKILL), probably by a resource limit",
     }
     text = notes.get(killed_by, f"the program was ended by {killed_by}" if killed_by else "")
-    return f"{NOBODY_NOTE} {text}" if text else ""
+    return f"{NOTE_PREFIX} {text}" if text else ""
 
 
 def run_code(

@@ -265,6 +265,8 @@ model and prints the table.
 
 
 def write(name: str, cells: list) -> None:
+    for number, cell in enumerate(cells):
+        cell["id"] = f"{Path(name).stem[:2]}-{number:02d}"  # stable ids: rebuilding changes nothing
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
