@@ -30,6 +30,7 @@ import torch
 import torch.distributed as dist
 
 from shared.atomic_write import atomic_write_bytes, atomic_write_text
+from shared.cpu import cpu_threads
 
 from .config import Config, as_dict, parse_args
 from .dataset import TokenShards, batch_seed
@@ -82,13 +83,9 @@ def setup_distributed(cfg: Config) -> Dist:
 
 
 def set_cpu_threads(cfg: Config, world_size: int) -> int:
-    """Threads for CPU matrix products. With more runnable processes than cores, 2 threads per
-    process thrash (measured here: 1 thread ran a training step 5x faster than 2 on a loaded
-    2-core machine), so a busy machine gets 1 thread."""
-    cores = os.cpu_count() or 1
-    threads = cfg.threads or max(1, cores // world_size)
-    if not cfg.threads and hasattr(os, "getloadavg") and os.getloadavg()[0] > cores:
-        threads = 1
+    """Threads for CPU matrix products: the cores shared among the processes, or 1 on a busy
+    machine (see shared.cpu)."""
+    threads = cpu_threads(cfg.threads, processes=world_size)
     torch.set_num_threads(threads)
     return threads
 

@@ -11,7 +11,6 @@ so an interrupted run continues exactly as if it had never stopped.
 from __future__ import annotations
 
 import math
-import os
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import torch
 
 from phase1_tinylm.checkpoint import CheckpointError, check_shapes, load_model, save_model
 from phase1_tinylm.transformer import GPTConfig, TinyTransformer, TransformerLM, pick_device
+from shared.cpu import cpu_threads
 
 # Hyperparameters: plain values, each overridable from the command line (--n_layer=2).
 DEFAULTS = dict(
@@ -29,22 +29,9 @@ DEFAULTS = dict(
     eval_every=100, eval_tokens=20_000, ckpt_every=200,  # measuring and saving
     max_seconds=0.0,  # > 0: fit max_steps to this training-time budget after a few timed steps
     seed=1337, device="auto", compile=0,
-    threads=0,  # CPU threads for torch; 0 = automatic (see cpu_threads)
+    threads=0,  # CPU threads for torch; 0 = automatic (see shared.cpu)
 )
 MODEL_KEYS = ("block_size", "n_layer", "n_head", "n_embd", "dropout")
-
-
-TORCH_DEFAULT_THREADS = torch.get_num_threads()
-
-
-def cpu_threads(requested: int = 0) -> int:
-    """Threads for torch on the CPU: `requested` if > 0; else one when the machine is already
-    busy (load average >= cores: threads that wait for each other cost more than they bring),
-    else torch's default (one per core)."""
-    if requested > 0:
-        return requested
-    busy = hasattr(os, "getloadavg") and os.getloadavg()[0] >= (os.cpu_count() or 1)
-    return 1 if busy else TORCH_DEFAULT_THREADS
 
 
 def lr_at(step: int, cfg: dict) -> float:
@@ -153,7 +140,7 @@ def train_transformer(train_ids, val_ids, vocab: list[str], overrides: dict | No
         raise ValueError(f"unknown setting(s) {sorted(unknown)}; the settings are {sorted(DEFAULTS)}.")
     device = pick_device(cfg["device"])
     if device == "cpu":
-        torch.set_num_threads(cpu_threads(cfg["threads"]))
+        torch.set_num_threads(cpu_threads(cfg["threads"]))  # shared.cpu: 1 when busy
     torch.manual_seed(cfg["seed"])
     train = torch.as_tensor(np.asarray(train_ids), dtype=torch.long)
     val = torch.as_tensor(np.asarray(val_ids), dtype=torch.long)

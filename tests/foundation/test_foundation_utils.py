@@ -66,3 +66,18 @@ def test_check_report_passes_only_when_every_line_passes(capsys) -> None:
     assert report.finish(record=False) == 1
     out = capsys.readouterr().out
     assert "[FAIL] two" in out and "-> fix it" in out and "FAILED: 1 of 2" in out
+
+
+def test_cpu_threads_takes_one_thread_on_a_busy_machine(monkeypatch) -> None:
+    from shared import cpu
+
+    monkeypatch.setattr(cpu.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(cpu.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert cpu.cpu_threads() == 4
+    assert cpu.cpu_threads(processes=2) == 2
+    assert cpu.cpu_threads(processes=8) == 1
+    assert cpu.cpu_threads(requested=3) == 3
+    monkeypatch.setattr(cpu.os, "getloadavg", lambda: (4.0, 1.0, 1.0))
+    assert cpu.machine_is_busy()
+    assert cpu.cpu_threads() == 1
+    assert cpu.cpu_threads(requested=3) == 3
