@@ -37,7 +37,7 @@ How to work:
 - To fix a line, use edit_file with the exact old line and the new line.
 - write_file replaces the whole file: use it for new files, with the complete content.
 - After you change code, run it to check that it works.
-- Paths are relative to the workspace, e.g. sandbox/broken.py.
+- Paths are relative to the workspace, e.g. sandbox/broken.py; "." is the whole workspace.
 """
 
 JSON_RULES = """Reply with exactly one JSON object and nothing else, in this form:
@@ -59,13 +59,16 @@ and why, then make the call.
 """
 
 
-# A worked example, shown to the model before its task as earlier turns of the conversation
-# (few-shot). Small models copy the shape of a demonstration far better than they follow rules:
-# read before writing, write the whole file, run it, then answer.
-DEMO_TASK = ("Read demo/greet.py, find the bug, fix it, write the fixed version back to "
-             "demo/greet.py, and run it.")
-DEMO_SOURCE = 'def greet(name):\n    return "Hello, " + nme\n\n\nprint(greet("Ada"))\n'
-DEMO_ERROR = """(exit code 1)
+# Worked examples, shown to the model before its task as earlier turns of the conversation
+# (few-shot). Small models copy the shape of a demonstration far better than they follow rules.
+# The first fixes a file: read before writing, edit the wrong line, run it, then answer. The
+# second creates a file: look around, write a new script with write_file, run it, then answer.
+Step = tuple[str, str, dict[str, Any], str]  # think, tool, arguments, observation
+
+FIX_TASK = ("Read demo/greet.py, find the bug, fix it, write the fixed version back to "
+            "demo/greet.py, and run it.")
+FIX_SOURCE = 'def greet(name):\n    return "Hello, " + nme\n\n\nprint(greet("Ada"))\n'
+FIX_ERROR = """(exit code 1)
 stderr:
 Traceback (most recent call last):
   File "demo/greet.py", line 5, in <module>
@@ -75,13 +78,13 @@ Traceback (most recent call last):
     return "Hello, " + nme
                        ^^^
 NameError: name 'nme' is not defined. Did you mean: 'name'?"""
-DEMO_FAILED = ("\ndemo/greet.py failed: the last lines of the traceback say where and why. "
-               "Fix that line with edit_file, then run it again.")
-DEMO_STEPS: list[tuple[str, str, dict[str, Any], str]] = [
+FIX_FAILED = ("\ndemo/greet.py failed: the last lines of the traceback say where and why. "
+              "Fix that line with edit_file, then run it again.")
+FIX_STEPS: list[Step] = [
     ("First I read the file to see the code.", "read_file", {"path": "demo/greet.py"},
-     DEMO_SOURCE),
+     FIX_SOURCE),
     ("Now I run it to see the error.", "run_python", {"path": "demo/greet.py"},
-     DEMO_ERROR + DEMO_FAILED),
+     FIX_ERROR + FIX_FAILED),
     ("Line 2 uses nme, but the variable is called name. I fix that line.", "edit_file",
      {"path": "demo/greet.py", "old": '    return "Hello, " + nme',
       "new": '    return "Hello, " + name'},
@@ -91,6 +94,23 @@ DEMO_STEPS: list[tuple[str, str, dict[str, Any], str]] = [
     ("It works.", "final_answer",
      {"answer": "Fixed the typo nme -> name in demo/greet.py; it now prints Hello, Ada."}, ""),
 ]
+
+NEW_TASK = "Write a script words.py that prints how many words each .txt file in notes/ has, and run it."
+NEW_SCRIPT = ("from pathlib import Path\n\n"
+              "for path in sorted(Path(\"notes\").glob(\"*.txt\")):\n"
+              "    print(path, len(path.read_text().split()))\n")
+NEW_STEPS: list[Step] = [
+    ("First I list the files to see what is there.", "list_files", {"path": "."},
+     "notes/a.txt (31 bytes)\nnotes/b.txt (18 bytes)"),
+    ("words.py does not exist yet, so I create it with write_file.", "write_file",
+     {"path": "words.py", "content": NEW_SCRIPT}, f"wrote {len(NEW_SCRIPT)} bytes to words.py"),
+    ("Now I run the new script to check it.", "run_python", {"path": "words.py"},
+     "(exit code 0)\nstdout:\nnotes/a.txt 6\nnotes/b.txt 3"),
+    ("It works.", "final_answer",
+     {"answer": "Wrote words.py; it prints notes/a.txt 6 and notes/b.txt 3."}, ""),
+]
+
+DEMONSTRATIONS: list[tuple[str, list[Step]]] = [(FIX_TASK, FIX_STEPS), (NEW_TASK, NEW_STEPS)]
 
 
 def final_answer(answer: str) -> str:
@@ -139,13 +159,15 @@ class ActionFormat:
         return json.dumps({"think": think, "name": name, "arguments": arguments})
 
     def demonstration(self) -> list[dict[str, Any]]:
-        """The worked example as conversation turns (user task, actions, observations)."""
-        messages: list[dict[str, Any]] = [{"role": "user", "content": DEMO_TASK}]
-        for think, name, arguments, observation in DEMO_STEPS:
-            messages.append({"role": "assistant", "content": self.render(think, name, arguments)})
-            if observation:
-                kind = "error" if "failed" in observation else "ok"
-                messages.append({"role": "user", "content": f"Observation ({kind}):\n{observation}"})
+        """The worked examples as conversation turns (user task, actions, observations)."""
+        messages: list[dict[str, Any]] = []
+        for task, steps in DEMONSTRATIONS:
+            messages.append({"role": "user", "content": task})
+            for think, name, arguments, observation in steps:
+                messages.append({"role": "assistant", "content": self.render(think, name, arguments)})
+                if observation:
+                    kind = "error" if "failed" in observation else "ok"
+                    messages.append({"role": "user", "content": f"Observation ({kind}):\n{observation}"})
         return messages
 
     def request(self, registry: ToolRegistry) -> dict[str, Any]:

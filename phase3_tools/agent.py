@@ -27,7 +27,7 @@ from shared.trajectory import Trajectory, new_trajectory_path
 DEFAULT_FORMAT = "constrained"  # the most reliable with the embedded 0.5B (measured: see README)
 MAX_STEPS = 10     # model replies per task
 MAX_TOKENS = 700   # per reply: room for a small file inside write_file
-CHANGES_FILES = {"write_file", "edit_file", "run_shell"}
+MAY_CHANGE_FILES = {"run_shell"}  # write_file and edit_file say whether they changed a file
 MAX_REPEATS = 2    # the same call refused this many times ends the run as "repeating"
 
 
@@ -134,8 +134,8 @@ def run_agent(
                     "Do something different, or call final_answer if the task is done.", "refused")
             else:
                 observation = registry.run(action.name, action.arguments)
-            if action.name in CHANGES_FILES and observation.ok:
-                repeats.forget()  # the files changed: running the same thing again is fair
+            if observation.changed_files or (action.name in MAY_CHANGE_FILES and observation.ok):
+                repeats.forget()  # the files (may have) changed: the same call again is fair
             result.observations.append(observation)
             log.log("observation", step=step, outcome=observation.kind, text=observation.text)
             say(f"    <- ({observation.kind}) {_short(observation.text, 200)}")

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
                        "--format=constrained or a larger model (AGENTLAB_EMBEDDED_MODEL)")
         else:
             outcome = "succeeded" if run.passed else "did not succeed"
-            report.add(f"{name} (reported)", True, f"{outcome}: {run.detail}; {figures}")
+            report.note(name, f"{outcome}: {run.detail}; {figures}")
     print(f"\nLLM usage: {llm.usage.summary()}")
     return report.finish(record=record)
 

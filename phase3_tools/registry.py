@@ -31,6 +31,7 @@ class Observation:
 
     text: str
     kind: str = "ok"
+    changed_files: bool = False  # the call wrote to the workspace (even if what it wrote is broken)
 
     @property
     def ok(self) -> bool:
@@ -120,6 +121,6 @@ class ToolRegistry:
         except Exception as err:  # noqa: BLE001 - a crashing tool is an observation, not a crash
             return Observation(f"the tool {name} failed: {type(err).__name__}: {err}", "error")
         if isinstance(result, Observation):
-            return Observation(truncate(result.text), result.kind)
+            return Observation(truncate(result.text), result.kind, result.changed_files)
         text = result if isinstance(result, str) else json.dumps(result, default=str)
         return Observation(truncate(text))

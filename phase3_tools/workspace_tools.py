@@ -114,6 +114,7 @@ def workspace_tools(
             content: the whole new content of the file.
         """
         target = where(path)
+        changed = not target.is_file() or target.read_text(encoding="utf-8", errors="replace") != content
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
         note = f"wrote {len(content.encode())} bytes to {path}"
@@ -121,8 +122,9 @@ def workspace_tools(
             problem = syntax_problem(content, path)
             if problem:
                 return Observation(f"{note}, but it does not compile: {problem}. "
-                                   "Fix it with edit_file (or write the whole file again).", "error")
-        return Observation(note)
+                                   "Fix it with edit_file (or write the whole file again).", "error",
+                                   changed_files=changed)
+        return Observation(note, changed_files=changed)
 
     def edit_file(path: str, old: str, new: str) -> Observation:
         """Replace one piece of text in a file of the workspace (e.g. the one wrong line).
@@ -134,10 +136,14 @@ def workspace_tools(
         """
         target = where(path)
         if not target.is_file():
-            raise ToolError(f"there is no file {path!r}; call list_files to see what exists")
+            raise ToolError(f"there is no file {path!r} to edit; to create a new file, call "
+                            "write_file with its whole content")
         text = target.read_text(encoding="utf-8", errors="replace")
         if not old:
             raise ToolError("old is empty: copy the exact text to replace from the file")
+        if old == new:
+            raise ToolError("old and new are the same, so nothing would change: put the "
+                            "corrected text in new")
         count = text.count(old)
         if count == 0 and old.strip() and text.count(old.strip()) == 1:
             old, new, count = old.strip(), new.strip(), 1  # the model's indentation was off

@@ -12,6 +12,7 @@ class CheckLine:
     passed: bool
     detail: str = ""
     next_action: str = ""  # what to do when it failed, in one sentence
+    counts: bool = True    # False: reported for information, not part of the verdict
 
 
 @dataclass
@@ -26,22 +27,30 @@ class CheckReport:
         self.lines.append(CheckLine(name, bool(passed), detail, next_action))
         return bool(passed)
 
+    def note(self, name: str, detail: str) -> None:
+        """A line shown as [INFO]: something measured and reported that does not decide the verdict."""
+        self.lines.append(CheckLine(name, True, detail, counts=False))
+
+    @property
+    def checks(self) -> list[CheckLine]:
+        return [line for line in self.lines if line.counts]
+
     @property
     def passed(self) -> bool:
-        return bool(self.lines) and all(line.passed for line in self.lines)
+        return bool(self.checks) and all(line.passed for line in self.checks)
 
     def render(self) -> str:
         width = max((len(line.name) for line in self.lines), default=10)
         out = [f"{self.phase}: {self.title}", "-" * (width + 40)]
         for line in self.lines:
-            mark = "PASS" if line.passed else "FAIL"
+            mark = "INFO" if not line.counts else "PASS" if line.passed else "FAIL"
             out.append(f"[{mark}] {line.name.ljust(width)}  {line.detail}")
             if not line.passed and line.next_action:
                 out.append(f"       -> {line.next_action}")
         verdict = "PASSED" if self.passed else "FAILED"
-        failed = sum(not line.passed for line in self.lines)
+        failed = sum(not line.passed for line in self.checks)
         out.append("-" * (width + 40))
-        out.append(f"{verdict}: {len(self.lines) - failed} of {len(self.lines)} checks passed")
+        out.append(f"{verdict}: {len(self.checks) - failed} of {len(self.checks)} checks passed")
         return "\n".join(out)
 
     def finish(self, record: bool = True) -> int:

@@ -30,6 +30,9 @@ from shared.llm.types import ChatResult, Message, ToolCall, Usage, arguments_as_
 
 DEFAULT_MODEL = "qwen2.5-coder-0.5b"
 PASSED_OPTIONS = ("temperature", "max_tokens", "seed", "stop", "top_p", "top_k")
+# Under a JSON grammar a model can run away in blank lines until the token limit (measured:
+# the 1.5B wrote 500 newlines inside an action). JSON never needs four in a row: stop there.
+RUNAWAY_WHITESPACE = "\n\n\n\n"
 
 # (model file, n_ctx) -> (llama_cpp.Llama, lock). One object per process; the lock keeps two
 # threads from decoding into the same KV cache at once.
@@ -121,6 +124,8 @@ class EmbeddedBackend(ChatBackend):
             # llama.cpp turns the schema into a grammar: the reply can only be such an object.
             kwargs["response_format"] = {"type": "json_object", **(
                 {"schema": response_format["schema"]} if response_format.get("schema") else {})}
+            stop = kwargs.get("stop") or []
+            kwargs["stop"] = ([stop] if isinstance(stop, str) else list(stop)) + [RUNAWAY_WHITESPACE]
         return kwargs
 
     def _chat_once(self, messages, tools, response_format, options) -> ChatResult:

@@ -81,3 +81,14 @@ def test_cpu_threads_takes_one_thread_on_a_busy_machine(monkeypatch) -> None:
     assert cpu.machine_is_busy()
     assert cpu.cpu_threads() == 1
     assert cpu.cpu_threads(requested=3) == 3
+
+
+def test_check_report_notes_do_not_decide_the_verdict(capsys) -> None:
+    report = CheckReport("phaseX", "demo")
+    report.note("measured", "42 tokens/s")
+    assert not report.passed  # a note alone is not a passed check
+    report.add("real check", True, "fine")
+    assert report.passed
+    assert report.finish(record=False) == 0
+    out = capsys.readouterr().out
+    assert "[INFO] measured" in out and "PASSED: 1 of 1 checks passed" in out

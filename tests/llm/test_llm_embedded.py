@@ -52,6 +52,14 @@ def test_backend_is_lazy():
     assert not llm.loaded and llm.model_path is None
 
 
+def test_schema_replies_stop_on_runaway_blank_lines():
+    llm = EmbeddedBackend(settings=load_settings())
+    schema = {"type": "json_object", "schema": SCHEMA}
+    kwargs = llm._arguments([{"role": "user", "content": "hi"}], None, schema, {"stop": "END"})
+    assert kwargs["stop"] == ["END", "\n\n\n\n"]
+    assert "stop" not in llm._arguments([{"role": "user", "content": "hi"}], None, None, {})
+
+
 @pytest.mark.live
 def test_live_short_reply(embedded_llm):
     reply = embedded_llm.chat([{"role": "user", "content": "Reply with one word: pong"}],

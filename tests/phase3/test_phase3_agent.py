@@ -125,12 +125,36 @@ def test_the_same_call_after_a_change_is_not_a_repeat(tmp_path):
     assert "2" in result.observations[2].text
 
 
+def test_reading_again_after_writing_a_broken_file_is_not_a_repeat(tmp_path):
+    (tmp_path / "a.py").write_text("print(1)\n")
+    read = as_json("read_file", {"path": "a.py"})
+    broken = as_json("write_file", {"path": "a.py", "content": "print(2\n"})
+    llm = ScriptedBackend([read, broken, read, as_json("final_answer", {"answer": "x"})])
+    result = run_agent("Do it.", llm, build_registry(tmp_path), "json",
+                       trajectory_path=tmp_path / "t.jsonl")
+    assert [o.kind for o in result.observations] == ["ok", "error", "ok"]
+    assert result.observations[2].text == "print(2\n"
+
+
+def test_writing_the_same_content_again_is_a_repeat(tmp_path):
+    write = as_json("write_file", {"path": "r.txt", "content": "same"})
+    run = as_json("run_python", {"path": "r.py"})  # fails: there is no r.py
+    llm = ScriptedBackend([write, run] * 4)
+    result = run_agent("Do it.", llm, build_registry(tmp_path), "json",
+                       trajectory_path=tmp_path / "t.jsonl")
+    # the first write created the file (a change); the second changed nothing, so from then on
+    # the same two calls are refused, and the third time the run stops
+    assert result.stop_reason == "repeating" and result.steps == 6
+    assert [o.kind for o in result.observations] == ["ok", "error", "ok", "refused", "refused"]
+
+
 def test_the_demonstration_comes_before_the_task(tmp_path):
     llm = ScriptedBackend([as_json("final_answer", {"answer": "x"})] * 2)
     run_agent("My task.", llm, build_registry(tmp_path), "json", trajectory_path=tmp_path / "t.jsonl")
     messages = llm.calls[0]["messages"]
     assert "demo/greet.py" in messages[1]["content"] and messages[-1]["content"] == "My task."
     assert any('"edit_file"' in m["content"] for m in messages if m["role"] == "assistant")
+    assert any('"write_file"' in m["content"] for m in messages if m["role"] == "assistant")
     run_agent("My task.", llm, build_registry(tmp_path), "json", demonstrate=False,
               trajectory_path=tmp_path / "t2.jsonl")
     assert [m["role"] for m in llm.calls[1]["messages"]] == ["system", "user"]

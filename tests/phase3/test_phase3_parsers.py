@@ -92,6 +92,18 @@ def test_a_forgotten_closing_brace_is_added_unless_the_reply_was_cut_off():
     assert isinstance(cut, ParseError) and cut.truncated
 
 
+def test_a_quote_forgotten_before_the_final_braces_is_put_back():
+    # Qwen2.5-Coder-1.5B, measured: the closing quote of the last string is missing.
+    text = ('{"think": "fix it", "name": "edit_file", "arguments": {"path": "a.py", '
+            '"old": "len(scors)", "new": "return total / len(scores)}}')
+    action = parse_json_action(text)
+    assert isinstance(action, Action) and action.source == "closed+repaired"
+    assert action.arguments["new"] == "return total / len(scores)"
+    # a string that really ends the reply open, with no braces after it, is closed as before
+    open_string = '{"name": "final_answer", "arguments": {"answer": "done'
+    assert parse_json_action(open_string).answer == "done"
+
+
 def test_balanced_objects_skip_braces_in_strings():
     assert balanced_objects('x {"a": "}{"} y {"b": 1}') == ['{"a": "}{"}', '{"b": 1}']
 

@@ -120,6 +120,10 @@ def test_edit_file_replaces_one_piece_of_text(registry, workspace):
     broken = registry.run("edit_file", {"path": "a.py", "old": "return 3", "new": "return (3"})
     assert broken.kind == "error" and "does not compile" in broken.text
     assert registry.run("edit_file", {"path": "../a.py", "old": "x", "new": "y"}).kind == "error"
+    same = registry.run("edit_file", {"path": "b.py", "old": "x = 1\nx = 1", "new": "x = 1\nx = 1"})
+    assert same.kind == "error" and "nothing would change" in same.text
+    missing = registry.run("edit_file", {"path": "new.py", "old": "a", "new": "b"})
+    assert missing.kind == "error" and "write_file" in missing.text
 
 
 def test_writing_python_that_does_not_compile_reports_the_syntax_error(registry, workspace):
