@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                "train the MLP longer (--mlp_steps=4000) or check its gradients (notebook 03).")
     report.add("transformer beats the numpy MLP", tf["val_loss"] < mlp["val_loss"],
                f"val {bits(tf['val_loss']):.3f} < {bits(mlp['val_loss']):.3f} bits/char",
-               "train the transformer longer (--tf_max_steps=800) or lower its learning rate (--tf_lr=1e-3).")
+               "train the transformer longer (--tf_max_steps=4000) or lower its learning rate (--tf_lr=1e-3).")
 
     corpus = load_corpus(settings["data"] or None, settings["max_bytes"] or None)
     tok: CharTokenizer = corpus.tokenizer

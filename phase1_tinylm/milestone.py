@@ -1,7 +1,7 @@
 """The milestone (`make run`): train the bigram, the numpy MLP and the transformer on the same
 corpus, compare them on the same validation text, save each, and write WRITEUP.md.
 
-    python -m phase1_tinylm.milestone                       # default sizes, about 3 minutes on 2 cores
+    python -m phase1_tinylm.milestone                       # default sizes, about 75 s on 2 idle cores
     python -m phase1_tinylm.milestone --data=shakespeare.txt --tf_max_steps=1200
 """
 

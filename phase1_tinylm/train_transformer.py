@@ -2,7 +2,7 @@
 evaluation, checkpoint and resume, on CPU, CUDA or MPS.
 
     python -m phase1_tinylm.train_transformer --max_steps=600 --n_layer=4 --out=runs/phase1/tf.npz
-    python -m phase1_tinylm.train_transformer --max_steps=900 --out=runs/phase1/tf.npz --resume=1
+    python -m phase1_tinylm.train_transformer --max_steps=2400 --out=runs/phase1/tf.npz --resume=1
 
 Resuming restores the weights, the optimizer's moments, the step and both random generators,
 so an interrupted run continues exactly as if it had never stopped.
@@ -24,7 +24,7 @@ from shared.cpu import cpu_threads
 # Hyperparameters: plain values, each overridable from the command line (--n_layer=2).
 DEFAULTS = dict(
     block_size=64, n_layer=2, n_head=4, n_embd=96, dropout=0.0,  # the model
-    batch_size=32, max_steps=800, lr=3e-3, min_lr_ratio=0.1, warmup=50,  # the optimisation
+    batch_size=32, max_steps=2000, lr=3e-3, min_lr_ratio=0.1, warmup=50,  # the optimisation
     weight_decay=0.1, grad_clip=1.0, beta2=0.99,
     eval_every=100, eval_tokens=20_000, ckpt_every=200,  # measuring and saving
     max_seconds=0.0,  # > 0: fit max_steps to this training-time budget after a few timed steps

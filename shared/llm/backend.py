@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from shared.llm.retry import with_retries
-from shared.llm.types import ChatResult, Message
+from shared.llm.errors import LLMError
+from shared.llm.retry import retry_delay, with_retries
+from shared.llm.types import ChatResult, Message, Usage
 from shared.llm.usage import UsageTracker
 
 
@@ -61,8 +62,30 @@ class ChatBackend:
         return result
 
     def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
-        """Yield the reply's text piece by piece as the model produces it."""
-        yield from self._stream_once(messages, options)
+        """Yield the reply's text piece by piece as the model produces it.
+
+        A transient failure before the first piece is retried as in chat(); after it, the error
+        is raised (the caller already holds part of the reply). When the stream ends, the call
+        goes into the usage totals, with the token counts the backend reported.
+        """
+        start = time.perf_counter()
+        usage = Usage()
+        pieces: list[str] = []
+        attempt = 0
+        while True:
+            try:
+                for piece in self._stream_once(messages, options, usage):
+                    pieces.append(piece)
+                    yield piece
+                break
+            except LLMError as err:
+                attempt += 1
+                if pieces or not err.transient or attempt > self.max_retries:
+                    raise
+                self.usage.retries += 1
+                self.sleep(retry_delay(attempt, err, self.retry_base_s))
+        self.usage.record(ChatResult(content="".join(pieces), usage=usage, model=self.model,
+                                     backend=self.name, latency_s=time.perf_counter() - start))
 
     def describe(self) -> str:
         return f"{self.name} ({self.model})"
@@ -77,6 +100,11 @@ class ChatBackend:
     ) -> ChatResult:
         raise NotImplementedError
 
-    def _stream_once(self, messages: list[Message], options: dict[str, Any]) -> Iterator[str]:
-        # A backend without native streaming still streams: the whole reply as one piece.
-        yield self._chat_once(messages, None, None, options).content
+    def _stream_once(self, messages: list[Message], options: dict[str, Any],
+                     usage: Usage) -> Iterator[str]:
+        """Yield the pieces of one streamed reply; fill in `usage` when the counts are known.
+        A backend without native streaming still streams: the whole reply as one piece."""
+        result = self._chat_once(messages, None, None, options)
+        usage.prompt_tokens, usage.completion_tokens = (result.usage.prompt_tokens,
+                                                        result.usage.completion_tokens)
+        yield result.content

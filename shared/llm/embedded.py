@@ -158,7 +158,8 @@ class EmbeddedBackend(ChatBackend):
             finish_reason="tool_calls" if calls else (choice.get("finish_reason") or "stop"),
         )
 
-    def _stream_once(self, messages: list[Message], options: dict[str, Any]) -> Iterator[str]:
+    def _stream_once(self, messages: list[Message], options: dict[str, Any],
+                     usage: Usage) -> Iterator[str]:
         llama = self.load()
         kwargs = self._arguments(messages, None, None, options)
         timeout_s = float(options.get("timeout") or self.timeout_s)
@@ -168,7 +169,10 @@ class EmbeddedBackend(ChatBackend):
             for chunk in chunks:
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
+                    usage.completion_tokens += 1  # llama.cpp streams one token per chunk
                     yield piece
+            # The context now holds the prompt and the reply: the rest is the prompt.
+            usage.prompt_tokens = max(0, llama.n_tokens - usage.completion_tokens)
         if deadline.expired:
             raise deadline.error(self.model)
 

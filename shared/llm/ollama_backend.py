@@ -102,13 +102,17 @@ class OllamaBackend(ChatBackend):
         except Exception as err:  # translated into our errors, or re-raised if unknown
             raise self._translate(err, timeout_s) from err
 
-    def _stream_once(self, messages: list[Message], options: dict[str, Any]) -> Iterator[str]:
+    def _stream_once(self, messages: list[Message], options: dict[str, Any],
+                     usage: Usage) -> Iterator[str]:
         timeout_s = float(options.get("timeout") or self.timeout_s)
         body = self.request_body(messages, None, None, options)
         try:
             for part in self._client(timeout_s).chat(**body, stream=True):
                 if part.message.content:
                     yield part.message.content
+                if part.done:  # the last part carries the token counts
+                    usage.prompt_tokens = part.prompt_eval_count or 0
+                    usage.completion_tokens = part.eval_count or 0
         except Exception as err:
             raise self._translate(err, timeout_s) from err
 

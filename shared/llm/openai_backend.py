@@ -109,7 +109,8 @@ class OpenAIBackend(ChatBackend):
             and bool(response_format and response_format.get("schema"))
         )
 
-    def _stream_once(self, messages: list[Message], options: dict[str, Any]) -> Iterator[str]:
+    def _stream_once(self, messages: list[Message], options: dict[str, Any],
+                     usage: Usage) -> Iterator[str]:
         timeout_s = float(options.get("timeout") or self.timeout_s)
         body = self.request_body(messages, None, None, options)
         try:
@@ -119,6 +120,9 @@ class OpenAIBackend(ChatBackend):
             for chunk in stream:
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
+                if getattr(chunk, "usage", None):  # servers that report it send it last
+                    usage.prompt_tokens = chunk.usage.prompt_tokens or 0
+                    usage.completion_tokens = chunk.usage.completion_tokens or 0
         except openai.OpenAIError as err:
             raise self._translate(err, timeout_s) from err
 

@@ -135,8 +135,10 @@ class FakeOllama:
         if self._stopped:
             return
         self._stopped = True
+        # Stop listening first: a client that retries the moment its connection drops must
+        # find nothing there (closing the listening socket also refuses queued connections).
+        self.server.socket.close()
         if handler is not None:
             handler.close_connection = True
             handler.connection.shutdown(socket.SHUT_RDWR)
         threading.Thread(target=self.server.shutdown, daemon=True).start()
-        self.server.socket.close()

@@ -146,6 +146,7 @@ def test_scripted_function_of_messages_and_stream():
     llm = ScriptedBackend(lambda messages: messages[-1]["content"].upper())
     assert llm.chat(USER).content == "HELLO THERE"
     assert "".join(llm.stream(USER)) == "HELLO THERE"
+    assert llm.usage.calls == 2  # a streamed call counts too
 
 
 # Choosing a backend ------------------------------------------------------------------------

@@ -83,10 +83,18 @@ def test_live_schema_constrained_reply(embedded_llm):
 
 @pytest.mark.live
 def test_live_stream_pieces_join_to_text(embedded_llm):
-    pieces = list(embedded_llm.stream([{"role": "user", "content": "Count from 1 to 3."}],
-                                      max_tokens=12, temperature=0))
+    messages = [{"role": "user", "content": "Count from 1 to 3."}]
+    usage = embedded_llm.usage
+    calls, prompt, completion = usage.calls, usage.prompt_tokens, usage.completion_tokens
+    pieces = list(embedded_llm.stream(messages, max_tokens=12, temperature=0))
     assert len(pieces) > 1
     assert "".join(pieces).strip()
+    assert usage.calls == calls + 1  # the streamed call is in the totals, with its tokens
+    streamed_prompt, streamed_completion = usage.prompt_tokens - prompt, usage.completion_tokens - completion
+    reply = embedded_llm.chat(messages, max_tokens=12, temperature=0)  # the same call, not streamed
+    assert abs(streamed_prompt - reply.usage.prompt_tokens) <= 1
+    assert streamed_completion == len(pieces)
+    assert abs(streamed_completion - reply.usage.completion_tokens) <= 1
 
 
 @pytest.mark.live

@@ -169,6 +169,16 @@ def test_stream_yields_pieces(fake_ollama: FakeOllama):
     assert body["stream"] is True and body["options"]["num_ctx"] == 4096
 
 
+def test_stream_counts_usage_and_retries_before_the_first_piece(fake_ollama: FakeOllama,
+                                                                no_sleep: list[float]):
+    fake_ollama.reply({"status": 503, "body": {"error": "loading"}},
+                      {"stream": stream_parts("Hel", "lo")})
+    llm = backend_for(fake_ollama.host, no_sleep, max_retries=2)
+    assert "".join(llm.stream(USER)) == "Hello"
+    assert llm.usage.retries == 1 and llm.usage.calls == 1
+    assert (llm.usage.prompt_tokens, llm.usage.completion_tokens) == (12, 3)  # the last part's
+
+
 def test_error_object_mid_stream_is_server_error(fake_ollama: FakeOllama):
     parts = stream_parts("Hel")[:1] + [{"error": "model runner has unexpectedly stopped"}]
     fake_ollama.reply({"stream": parts})
