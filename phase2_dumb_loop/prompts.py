@@ -62,9 +62,13 @@ HINTS = [
     (re.compile(r"could not convert string to float: '([^']*)'"),
      "'{0}' is not a number: it is the header, the first row of the CSV file. Skip it: call "
      "next(reader) once before the loop, or read the rows with csv.DictReader.\n"),
-    (re.compile(r"'(DictReader|reader)' object is not subscriptable"),
-     "A csv reader is not a table: loop over its rows, e.g. "
-     "for row in csv.DictReader(f): value = float(row['column']).\n"),
+    (re.compile(r"'(DictReader|reader)' object is not subscriptable"
+                r"|object of type '(DictReader|reader)' has no len\(\)"),
+     "A csv reader is not a table: loop over its rows and collect the values in a list, e.g. "
+     "values = [float(row['column']) for row in csv.DictReader(f)], then use "
+     "sum(values) / len(values).\n"),
+    (re.compile(r"invalid literal for int\(\) with base 10: '([^']*)'"),
+     "'{0}' is not a whole number: convert with float() instead of int().\n"),
     (re.compile(r"time limit"),
      "The program must finish by itself in a few seconds and must not wait for input.\n"),
 ]

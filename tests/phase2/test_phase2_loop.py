@@ -159,6 +159,8 @@ def test_error_tail_keeps_the_end_of_megabytes():
     ("ModuleNotFoundError: No module named 'requests'", "'requests' is not installed"),
     ("OSError: [Errno 101] Network is unreachable", "no network"),
     ("FileNotFoundError: [Errno 2] No such file or directory: 'data.csv'", "'data.csv' does not"),
+    ("TypeError: object of type 'DictReader' has no len()", "sum(values) / len(values)"),
+    ("ValueError: invalid literal for int() with base 10: '92.5'", "'92.5' is not a whole number"),
     ("ZeroDivisionError: division by zero", ""),
 ])
 def test_hints_for_well_known_errors(error, expected):
