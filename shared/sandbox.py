@@ -84,8 +84,7 @@ def _sandbox_argv(level: str, workspace: Path, network: bool, prefix: list[str])
     """The launcher words that go before the command for an isolation level."""
     if level == "bwrap":
         argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        argv += ["--tmpfs", "/tmp"]
-        argv += _hide_home_args(workspace)
+        argv += _hide_folders_args()
         argv += ["--bind", str(workspace), str(workspace), "--chdir", str(workspace)]
         argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "sandbox"]
         if not network:
@@ -100,23 +99,23 @@ def _sandbox_argv(level: str, workspace: Path, network: bool, prefix: list[str])
     return []
 
 
-def _hide_home_args(workspace: Path) -> list[str]:
-    """bwrap words that put an empty folder over the caller's home (keys, tokens, config),
-    then bring back, read-only, the parts of it this Python needs to start."""
-    home = Path.home().resolve()
-    if str(home) in ("/", "") or not home.is_dir():
-        return []
+def _hide_folders_args() -> list[str]:
+    """bwrap words that put empty folders over /tmp and the caller's home (keys, tokens,
+    config), then bring back, read-only, the parts of them this Python needs to start (a
+    virtual environment under /tmp, a pyenv Python under the home folder)."""
     keep = {
         Path(p).resolve()
         for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)
     }
     keep.add(Path(os.path.realpath(sys.executable)).parent.parent)
-    args = ["--tmpfs", str(home)]
-    for path in sorted(keep):
-        if path.is_relative_to(home) and path != home and path.exists():
-            args += ["--ro-bind", str(path), str(path)]
-        elif path == home:
-            return []  # Python lives right in the home folder: hiding it would break the run
+    args: list[str] = []
+    for folder in sorted({Path(tempfile.gettempdir()).resolve(), Path("/tmp"), Path.home().resolve()}):
+        if str(folder) in ("/", "") or not folder.is_dir() or folder in keep:
+            continue  # Python lives right there: hiding it would break the run
+        args += ["--tmpfs", str(folder)]
+        for path in sorted(keep):
+            if path.is_relative_to(folder) and path.exists():
+                args += ["--ro-bind", str(path), str(path)]
     return args
 
 

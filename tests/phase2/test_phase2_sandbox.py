@@ -251,3 +251,18 @@ def test_each_isolation_level_stops_a_loop_and_leaves_no_child(level):
     result = run_code(code, timeout_s=1.0, isolation=level)
     assert result.isolation == level and result.timed_out
     assert wait_until_gone(marker) == []
+
+
+def test_bwrap_keeps_a_python_that_lives_under_a_hidden_folder(tmp_path, monkeypatch):
+    # A checkout (and its .venv) under /tmp: /tmp is hidden, the environment must come back.
+    from shared import sandbox
+
+    venv = tmp_path / ".venv"
+    venv.mkdir()
+    monkeypatch.setattr(sandbox.sys, "prefix", str(venv))
+    args = sandbox._hide_folders_args()
+    venv = venv.resolve()
+    hidden = [args[i + 1] for i, word in enumerate(args) if word == "--tmpfs"]
+    outer = next(folder for folder in hidden if venv.is_relative_to(folder))  # tmp_path's folder
+    bind = args.index("--ro-bind", args.index(outer))
+    assert args[bind: bind + 3] == ["--ro-bind", str(venv), str(venv)]
