@@ -264,5 +264,5 @@ def test_bwrap_keeps_a_python_that_lives_under_a_hidden_folder(tmp_path, monkeyp
     venv = venv.resolve()
     hidden = [args[i + 1] for i, word in enumerate(args) if word == "--tmpfs"]
     outer = next(folder for folder in hidden if venv.is_relative_to(folder))  # tmp_path's folder
-    bind = args.index("--ro-bind", args.index(outer))
-    assert args[bind: bind + 3] == ["--ro-bind", str(venv), str(venv)]
+    after = args[args.index(outer):]
+    assert any(after[i: i + 3] == ["--ro-bind", str(venv), str(venv)] for i in range(len(after)))
