@@ -6,14 +6,16 @@ class adds what every backend needs the same way: retries, timing and the usage 
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
-from shared.llm.errors import LLMError
-from shared.llm.retry import retry_delay, with_retries
+from shared.llm.retry import with_retries
 from shared.llm.types import ChatResult, Message, Usage
 from shared.llm.usage import UsageTracker
+
+T = TypeVar("T")
 
 
 class ChatBackend:
@@ -44,17 +46,7 @@ class ChatBackend:
     ) -> ChatResult:
         """Send the conversation, return the reply; transient failures are retried with backoff."""
         start = time.perf_counter()
-
-        def count_retry(*_: Any) -> None:
-            self.usage.retries += 1
-
-        result = with_retries(
-            lambda: self._chat_once(messages, tools, response_format, options),
-            max_retries=self.max_retries,
-            base_s=self.retry_base_s,
-            sleep=self.sleep,
-            on_retry=count_retry,
-        )
+        result = self._retrying(lambda: self._chat_once(messages, tools, response_format, options))
         result.latency_s = time.perf_counter() - start
         result.backend = result.backend or self.name
         result.model = result.model or self.model
@@ -70,22 +62,27 @@ class ChatBackend:
         """
         start = time.perf_counter()
         usage = Usage()
-        pieces: list[str] = []
-        attempt = 0
-        while True:
-            try:
-                for piece in self._stream_once(messages, options, usage):
-                    pieces.append(piece)
-                    yield piece
-                break
-            except LLMError as err:
-                attempt += 1
-                if pieces or not err.transient or attempt > self.max_retries:
-                    raise
-                self.usage.retries += 1
-                self.sleep(retry_delay(attempt, err, self.retry_base_s))
-        self.usage.record(ChatResult(content="".join(pieces), usage=usage, model=self.model,
+
+        def open_stream() -> tuple[str | None, Iterator[str]]:
+            pieces = self._stream_once(messages, options, usage)
+            return next(pieces, None), pieces  # None: the reply was empty
+
+        first, rest = self._retrying(open_stream)
+        text: list[str] = []
+        for piece in itertools.chain([] if first is None else [first], rest):
+            text.append(piece)
+            yield piece
+        self.usage.record(ChatResult(content="".join(text), usage=usage, model=self.model,
                                      backend=self.name, latency_s=time.perf_counter() - start))
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        """`call()`, retried with backoff on transient errors; each retry is counted in usage."""
+
+        def count_retry(*_: Any) -> None:
+            self.usage.retries += 1
+
+        return with_retries(call, max_retries=self.max_retries, base_s=self.retry_base_s,
+                            sleep=self.sleep, on_retry=count_retry)
 
     def describe(self) -> str:
         return f"{self.name} ({self.model})"

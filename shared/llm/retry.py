@@ -21,14 +21,6 @@ def backoff_delay(attempt: int, base_s: float = 0.5, cap_s: float = 20.0) -> flo
     return random.uniform(0, min(cap_s, base_s * 2 ** (attempt - 1)))
 
 
-def retry_delay(attempt: int, err: LLMError, base_s: float = 0.5) -> float:
-    """Seconds to wait after `err` before retry number `attempt`: the server's Retry-After when
-    it gave one (at most MAX_RETRY_AFTER_S), else the backoff delay."""
-    if isinstance(err, RateLimited) and err.retry_after is not None:
-        return min(err.retry_after, MAX_RETRY_AFTER_S)
-    return backoff_delay(attempt, base_s)
-
-
 def with_retries(
     call: Callable[[], T],
     max_retries: int = 3,
@@ -50,7 +42,9 @@ def with_retries(
             attempt += 1
             if not err.transient or attempt > max_retries:
                 raise
-            delay = retry_delay(attempt, err, base_s)
+            delay = backoff_delay(attempt, base_s)
+            if isinstance(err, RateLimited) and err.retry_after is not None:
+                delay = min(err.retry_after, MAX_RETRY_AFTER_S)
             if on_retry is not None:
                 on_retry(attempt, err, delay)
             sleep(delay)
