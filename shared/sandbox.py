@@ -265,7 +265,10 @@ class _CappedReader(threading.Thread):
         self.total = 0
 
     def run(self) -> None:
-        fd = self.stream.fileno()
+        with self.stream:  # the pipe is ours: closed once the program's side is done with it
+            self._read_all(self.stream.fileno())
+
+    def _read_all(self, fd: int) -> None:
         while True:
             try:
                 chunk = os.read(fd, 65536)
