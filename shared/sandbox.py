@@ -220,11 +220,7 @@ def _remove_cgroup(group: Path) -> None:
             pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
         except OSError:
             pids = []
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        _sigkill(pids)
         try:
             group.rmdir()
             return
@@ -320,13 +316,18 @@ def _descendants(root_pid: int) -> list[int]:
     return found
 
 
-def _kill_tree(proc: subprocess.Popen, cgroup: Path | None) -> None:
-    """SIGKILL the run's process group, every descendant we can still see, and its cgroup."""
-    for pid in _descendants(proc.pid):
+def _sigkill(pids: list[int]) -> None:
+    """SIGKILL each process; one that is already gone is no error."""
+    for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+def _kill_tree(proc: subprocess.Popen, cgroup: Path | None) -> None:
+    """SIGKILL the run's process group, every descendant we can still see, and its cgroup."""
+    _sigkill(_descendants(proc.pid))
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
