@@ -20,9 +20,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from phase3_tools.action_formats import FORMATS
-from phase3_tools.agent import MAX_STEPS
-from phase3_tools.guardrails import deny_risky
+from shared.agent.action_formats import FORMATS
+from shared.agent.loop import MAX_STEPS
+from shared.agent.guardrails import deny_risky
 from phase3_tools.run import parse_overrides
 from phase3_tools.tasks import TASKS, run_task
 from shared.atomic_write import atomic_write_text

@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from phase3_tools.agent import DEFAULT_FORMAT, MAX_STEPS
-from phase3_tools.guardrails import deny_risky
+from shared.agent.loop import DEFAULT_FORMAT, MAX_STEPS
+from shared.agent.guardrails import deny_risky
 from phase3_tools.tasks import TASKS, run_task
 from shared.check_report import CheckReport
 from shared.llm import get_llm

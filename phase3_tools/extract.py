@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from phase3_tools.actions import FENCE, balanced_objects, load_object
+from shared.agent.actions import FENCE, balanced_objects, load_object
 from shared.llm import ChatBackend, LLMError
 
 T = TypeVar("T", bound=BaseModel)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from phase3_tools.agent import DEFAULT_FORMAT
-from phase3_tools.guardrails import APPROVERS
+from shared.agent.loop import DEFAULT_FORMAT
+from shared.agent.guardrails import APPROVERS
 from phase3_tools.tasks import TASKS, run_task
 from shared.llm import get_llm
 from shared.trajectory import runs_root

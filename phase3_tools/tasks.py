@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from phase3_tools.action_formats import final_answer
-from phase3_tools.agent import AgentResult, run_agent
-from phase3_tools.guardrails import Approver, deny_risky
-from phase3_tools.registry import ToolRegistry
-from phase3_tools.workspace_tools import workspace_tools
+from shared.agent.action_formats import final_answer
+from shared.agent.loop import AgentResult, run_agent
+from shared.agent.guardrails import Approver, deny_risky
+from shared.agent.registry import ToolRegistry
+from shared.agent.workspace_tools import workspace_tools
 from shared.sandbox import run_command
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

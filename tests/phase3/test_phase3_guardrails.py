@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from phase3_tools.guardrails import (
+from shared.agent.guardrails import (
     RepeatDetector,
     ShellPolicy,
     approve_all,

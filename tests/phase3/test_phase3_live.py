@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from phase3_tools.agent import DEFAULT_FORMAT
+from shared.agent.loop import DEFAULT_FORMAT
 from phase3_tools.extract import extract
 from phase3_tools.extract_eval import Order
 from phase3_tools.tasks import run_task

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phase3_tools.action_formats import FORMATS, get_format
-from phase3_tools.actions import (
+from shared.agent.action_formats import FORMATS, get_format
+from shared.agent.actions import (
     Action,
     ParseError,
     balanced_objects,

@@ -8,9 +8,9 @@ from typing import Literal
 
 import pytest
 
-from phase3_tools.paths import PathRefused, inside_workspace
-from phase3_tools.registry import MAX_OBSERVATION_CHARS, ToolRegistry, truncate
-from phase3_tools.tool_schema import parse_docstring, tool_schema
+from shared.agent.paths import PathRefused, inside_workspace
+from shared.agent.registry import MAX_OBSERVATION_CHARS, ToolRegistry, truncate
+from shared.agent.tool_schema import parse_docstring, tool_schema
 
 
 def scale(values: list[float], factor: float = 2.0, mode: Literal["up", "down"] = "up") -> list[float]:

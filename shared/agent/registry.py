@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from phase3_tools.tool_schema import arguments_model, tool_schema
+from shared.agent.tool_schema import arguments_model, tool_schema
 
 MAX_OBSERVATION_CHARS = 3000  # what one observation may put into the conversation
 

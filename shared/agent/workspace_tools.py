@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from phase3_tools.guardrails import Approver, ShellPolicy, deny_risky
-from phase3_tools.paths import PathRefused, inside_workspace
-from phase3_tools.registry import Observation, ToolError, truncate
+from shared.agent.guardrails import Approver, ShellPolicy, deny_risky
+from shared.agent.paths import PathRefused, inside_workspace
+from shared.agent.registry import Observation, ToolError, truncate
 from shared.sandbox import RunResult, run_code, run_command
 
 MAX_READ_CHARS = 6000

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from phase3_tools.action_formats import get_format
-from phase3_tools.actions import Action
-from phase3_tools.guardrails import RepeatDetector
-from phase3_tools.registry import Observation, ToolRegistry
+from shared.agent.action_formats import get_format
+from shared.agent.actions import Action
+from shared.agent.guardrails import RepeatDetector
+from shared.agent.registry import Observation, ToolRegistry
 from shared.llm import ChatBackend, LLMError
 from shared.trajectory import Trajectory, new_trajectory_path
 

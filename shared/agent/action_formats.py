@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from phase3_tools.actions import FINAL, Action, ParseError, parse_json_action, parse_tag_action
-from phase3_tools.registry import Observation, ToolRegistry
+from shared.agent.actions import FINAL, Action, ParseError, parse_json_action, parse_tag_action
+from shared.agent.registry import Observation, ToolRegistry
 from shared.llm import ChatResult
 
 FORMATS = ("json", "tags", "native", "constrained")
