@@ -16,7 +16,8 @@ def main() -> int:
     from shared import progress
 
     print("== 1. Doctor (quick)")
-    subprocess.run([sys.executable, "-m", "phase0_setup", "--quick"], cwd=REPO)
+    # Every phase is reached through its Makefile, the same door a learner uses.
+    subprocess.run(["make", "--no-print-directory", "-C", str(REPO / "phase0_setup"), "quick"])
 
     print("\n== 2. Where did we leave off?")
     print(progress.where_we_left_off())

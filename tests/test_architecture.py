@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,32 @@ def test_phase_imports_no_other_phase(phase: str) -> None:
     assert not offenders, "phases must use each other only through shared: " + "; ".join(offenders)
 
 
+def shared_sources() -> list[tuple[Path, str]]:
+    return [(p, p.read_text()) for p in (REPO / "shared").rglob("*.py")]
+
+
+def test_shared_imports_no_phase() -> None:
+    """shared is the frozen API *of* the phases: it never reaches back into a phase folder."""
+    offenders = [f"{path.relative_to(REPO)} imports {sorted(imported_modules(src) & set(PHASES))}"
+                 for path, src in shared_sources() if imported_modules(src) & set(PHASES)]
+    assert not offenders, "shared must not import a phase: " + "; ".join(offenders)
+
+
+def runs_phase_module(source: str) -> bool:
+    """True when `source` starts a phase as a module: `-m phaseN...` or `-m nanochat_track...`."""
+    return bool(re.search(r"""["']-m["']\s*,\s*["'](phase\d|nanochat_track)|-m\s+(phase\d|nanochat_track)""",
+                          source))
+
+
+def test_shared_starts_no_phase_module() -> None:
+    offenders = [str(path.relative_to(REPO)) for path, src in shared_sources() if runs_phase_module(src)]
+    assert not offenders, "shared must not run `python -m phaseN`: " + ", ".join(offenders)
+
+
 def test_the_checker_catches_a_violation() -> None:
+    assert runs_phase_module('subprocess.run([sys.executable, "-m", "phase0_setup"])')
+    assert runs_phase_module("python -m nanochat_track.chat_cli")
+    assert not runs_phase_module('subprocess.run([sys.executable, "-m", "shared.progress"])')
     assert imported_modules("from phase2_dumb_loop.loop import run\nimport phase1_tinylm") == {
         "phase2_dumb_loop", "phase1_tinylm"}
     assert imported_modules("import importlib\nimportlib.import_module('phase3_tools.x')") >= {"phase3_tools"}
