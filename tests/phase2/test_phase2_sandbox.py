@@ -1,11 +1,11 @@
 """The sandbox must really hold: runaway loops, fork bombs, leftover children, floods of output,
-memory hogs, the caller's secrets and the network."""
+memory hogs, full disks, the caller's secrets and the network. (Escapes: tests/security.)"""
 
 from __future__ import annotations
 
 import os
 import socket
-import subprocess
+import stat
 import sys
 import threading
 import time
@@ -13,7 +13,15 @@ import uuid
 
 import pytest
 
-from shared.sandbox import SandboxLimits, isolation_level, run_code, run_command
+from shared import sandbox
+from shared.sandbox import (
+    LEVELS,
+    SandboxLimits,
+    available_levels,
+    isolation_level,
+    run_code,
+    run_command,
+)
 
 
 def processes_with(marker: str) -> list[str]:
@@ -49,8 +57,8 @@ def test_prints_and_reports_the_isolation_in_force():
 
 
 def test_every_run_gets_its_own_workspace():
-    first = run_code("open('note.txt', 'w').write('mine')")
-    second = run_code("import os; print(sorted(os.listdir('.')))")
+    first = run_code("open('note.txt', 'w').write('mine')", keep=True)
+    second = run_code("import os; print(sorted(os.listdir('.')))", keep=True)
     assert first.ok and second.ok
     assert first.workspace != second.workspace
     assert (first.workspace / "note.txt").read_text() == "mine"
@@ -155,7 +163,7 @@ def test_memory_hog_is_stopped():
 
 def test_big_file_is_stopped_by_the_file_size_limit():
     limits = SandboxLimits(file_size_mb=1)
-    result = run_code("open('big.bin', 'wb').write(b'0' * 5_000_000)", limits=limits)
+    result = run_code("open('big.bin', 'wb').write(b'0' * 5_000_000)", limits=limits, keep=True)
     assert not result.ok
     assert (result.workspace / "big.bin").stat().st_size <= 1024 * 1024
 
@@ -236,21 +244,17 @@ def test_bwrap_hides_home_and_keeps_the_rest_read_only(tmp_path):
     assert lines[2] == "False"  # the caller's other temp folders are not visible
 
 
-@pytest.mark.parametrize("level", ["process-group", "unshare", "bwrap"])
-def test_each_isolation_level_stops_a_loop_and_leaves_no_child(level):
-    if level != "process-group" and subprocess.run(
-        ["sh", "-c", f"command -v {'bwrap' if level == 'bwrap' else 'unshare'}"],
-        capture_output=True).returncode != 0:
-        pytest.skip(f"{level} is not installed")
-    if level == "bwrap" and isolation_level() != "bwrap":
-        pytest.skip("bwrap does not work on this machine")
-    marker = f"agentlab-{uuid.uuid4().hex}"
-    code = ("import subprocess, sys, time\n"
-            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '{marker}'])\n"
-            "while True: pass\n")
-    result = run_code(code, timeout_s=1.0, isolation=level)
+@pytest.mark.parametrize("level", LEVELS)
+def test_each_isolation_level_stops_a_loop_and_leaves_no_child(level, tmp_path):
+    if level not in available_levels():
+        pytest.skip(f"{level} does not work on this machine")
+    # A shell program (sh starts wherever this Python may not, see tests/security); the child's
+    # sleep has a duration no other process has, so that its command line is the marker.
+    marker = f"60.{uuid.uuid4().int % 10**12:012d}"
+    result = run_command(f"sleep {marker} & while :; do :; done", workspace=tmp_path,
+                         timeout_s=1.0, isolation=level)
     assert result.isolation == level and result.timed_out
-    assert wait_until_gone(marker) == []
+    assert wait_until_gone(f"sleep {marker}") == []
 
 
 def test_bwrap_keeps_a_python_that_lives_under_a_hidden_folder(tmp_path, monkeypatch):
@@ -266,3 +270,81 @@ def test_bwrap_keeps_a_python_that_lives_under_a_hidden_folder(tmp_path, monkeyp
     outer = next(folder for folder in hidden if venv.is_relative_to(folder))  # tmp_path's folder
     after = args[args.index(outer):]
     assert any(after[i: i + 3] == ["--ro-bind", str(venv), str(venv)] for i in range(len(after)))
+
+
+# The workspace: removed after a run of its own, capped in size, left to its owner ----------------
+
+
+def test_a_temporary_workspace_is_removed_after_the_run():
+    # even one where the program locked a folder against its owner
+    result = run_code("import os\nos.makedirs('locked/deep')\nopen('locked/deep/f', 'w').write('x')\n"
+                      "os.chmod('locked', 0)\nprint('made')")
+    assert result.ok and result.stdout == "made\n", result.stderr
+    assert result.workspace.name.startswith(sandbox.WORKSPACE_PREFIX)
+    assert not result.workspace.exists()
+
+
+def test_keep_or_the_environment_variable_keeps_the_workspace(monkeypatch):
+    kept = run_code("open('out.txt', 'w').write('look at me')", keep=True)
+    monkeypatch.setenv(sandbox.KEEP_ENV, "1")
+    kept_by_env = run_code("open('out.txt', 'w').write('me too')")
+    not_kept = run_code("print(1)", keep=False)
+    assert (kept.workspace / "out.txt").read_text() == "look at me"
+    assert (kept_by_env.workspace / "out.txt").read_text() == "me too"
+    assert not not_kept.workspace.exists()
+
+
+def test_kept_workspaces_older_than_a_day_are_removed_by_the_next_run(monkeypatch, tmp_path):
+    monkeypatch.setattr(sandbox.tempfile, "tempdir", str(tmp_path))  # only our own folders
+    two_days_ago = time.time() - 2 * 24 * 3600
+    old = tmp_path / f"{sandbox.WORKSPACE_PREFIX}old"
+    recent = tmp_path / f"{sandbox.WORKSPACE_PREFIX}recent"
+    unrelated = tmp_path / "someone-elses-old-folder"
+    for folder in (old, recent, unrelated):
+        (folder / "sub").mkdir(parents=True)
+    for folder in (old, unrelated):
+        os.utime(folder, (two_days_ago, two_days_ago))
+    assert run_code("print('hi')").ok
+    assert not old.exists()
+    assert recent.exists() and unrelated.exists()
+
+
+@pytest.mark.parametrize("then", ["time.sleep(30)", "pass"])
+def test_a_run_that_writes_past_the_workspace_limit_is_stopped(then):
+    # 4 files of 1 MiB: each is under the file-size limit, together they pass the 2 MiB cap.
+    code = ("import time\nfor n in range(4):\n    open(f'part{n}.bin', 'wb').write(b'x' * 2**20)\n"
+            f"{then}\n")
+    result = run_code(code, limits=SandboxLimits(workspace_mb=2), timeout_s=20.0)
+    assert result.killed_by == "workspace limit" and not result.ok
+    assert not result.timed_out
+    assert "more than 2 MiB" in result.stderr  # the model is told why
+
+
+def test_the_workspace_limit_counts_only_what_the_run_adds(tmp_path):
+    (tmp_path / "data.bin").write_bytes(b"d" * 3 * 2**20)  # the caller's 3 MiB, over the cap
+    result = run_code("open('small.txt', 'w').write('fine')", workspace=tmp_path,
+                      limits=SandboxLimits(workspace_mb=2))
+    assert result.ok, result.stderr
+
+
+def test_a_given_workspace_is_kept_and_everything_in_it_stays_the_callers(tmp_path):
+    (tmp_path / "data.txt").write_text("one\n")
+    code = ("import os\nopen('data.txt', 'a').write('two\\n')\nos.mkdir('made')\n"
+            "open('made/new.txt', 'w').write('new')\n")
+    result = run_code(code, workspace=tmp_path)
+    assert result.ok, result.stderr
+    assert (tmp_path / "data.txt").read_text() == "one\ntwo\n"
+    assert (tmp_path / "made" / "new.txt").read_text() == "new"
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        assert path.stat().st_uid == os.getuid(), path  # a root caller gets its files back
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root caller lends the workspace to nobody")
+def test_a_program_cannot_leave_a_set_user_id_file_for_root(tmp_path):
+    code = ("import os, shutil\nshutil.copy('/bin/true', 'tool')\nos.chmod('tool', 0o6755)\n"
+            "print(oct(os.stat('tool').st_mode))")
+    result = run_code(code, workspace=tmp_path)
+    assert result.ok, result.stderr
+    tool = (tmp_path / "tool").stat()
+    assert tool.st_uid == 0
+    assert not tool.st_mode & (stat.S_ISUID | stat.S_ISGID)
