@@ -3,7 +3,9 @@
     tools = workspace_tools(Path("runs/ws"))      # plain functions, ready for ToolRegistry
     registry = ToolRegistry(tools)
 
-read_file, write_file and list_files refuse paths that leave the workspace (paths.py);
+read_file, write_file and list_files refuse paths that leave the workspace (paths.py); they read
+and write regular files only (a named pipe, a device, a socket or a folder is refused with a
+sentence, never waited on), and every write is atomic: a failed write leaves the old file whole.
 run_python and run_shell run inside shared.sandbox with the workspace as their folder;
 run_shell passes the guardrails' ShellPolicy first (deny list, allow list, approver for the rest).
 Writing a .py file that no longer compiles reports the syntax error back at once (lint on edit,
@@ -12,6 +14,8 @@ as SWE-agent and aider do): the model learns of its mistake before it runs anyth
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +23,7 @@ from pathlib import Path
 from shared.agent.guardrails import Approver, ShellPolicy, deny_risky
 from shared.agent.paths import PathRefused, inside_workspace
 from shared.agent.registry import Observation, ToolError, truncate
+from shared.atomic_write import atomic_write_bytes
 from shared.sandbox import RunResult, run_code, run_command
 
 MAX_READ_CHARS = 6000
@@ -42,6 +47,56 @@ def describe_run(result: RunResult, root: Path | None = None) -> Observation:
     status = "timed out" if result.timed_out else f"exit code {result.returncode}"
     text = f"({status})" + ("\n" + "\n".join(parts) if parts else " no output")
     return Observation(text, "ok" if result.ok else "error")
+
+
+def file_kind(mode: int) -> str:
+    """What a stat mode is: "file" (a regular file), "a folder", "a named pipe (FIFO)", ..."""
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def kind_of(path: Path) -> str:
+    """"missing", "file", or what else the path is (see file_kind)."""
+    try:
+        return file_kind(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+
+
+def read_regular_file(path: Path, shown: str) -> bytes:
+    """The bytes of the regular file `path`. It is opened without waiting (a named pipe with no
+    writer would block forever) and checked once open, so nothing else is ever read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        kind = file_kind(os.fstat(fd).st_mode)
+        if kind != "file":
+            raise ToolError(f"{shown} is {kind}, not a regular file: only regular files can be "
+                            "read")
+        return handle.read()
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The text of a regular file as open() in text mode gives it: bytes that are not UTF-8
+    replaced, and line endings read as "\\n"."""
+    text = read_regular_file(path, shown).decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def utf8(content: str) -> bytes:
+    """`content` as UTF-8, or a ToolError naming the character that cannot be written."""
+    try:
+        return content.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ToolError(f"the content cannot be written as UTF-8: character {err.start} is "
+                        f"{content[err.start]!r}, half of a surrogate pair; remove it and write "
+                        "again") from None
 
 
 def syntax_problem(source: str, filename: str) -> str:
@@ -99,9 +154,13 @@ def workspace_tools(
             path: the file, relative to the workspace root, e.g. sandbox/broken.py.
         """
         target = where(path)
-        if not target.is_file():
+        kind = kind_of(target)
+        if kind == "missing":
             raise ToolError(f"there is no file {path!r}; call list_files to see what exists")
-        text = target.read_text(encoding="utf-8", errors="replace")
+        if kind != "file":
+            raise ToolError(f"{path} is {kind}, not a regular file: read_file reads regular files "
+                            "only; call list_files to see the files")
+        text = read_text(target, path)
         if len(text) > MAX_READ_CHARS:
             return text[:MAX_READ_CHARS] + f"\n[... {len(text) - MAX_READ_CHARS} characters cut ...]"
         return text
@@ -114,10 +173,14 @@ def workspace_tools(
             content: the whole new content of the file.
         """
         target = where(path)
-        changed = not target.is_file() or target.read_text(encoding="utf-8", errors="replace") != content
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-        note = f"wrote {len(content.encode())} bytes to {path}"
+        kind = kind_of(target)
+        if kind not in ("missing", "file"):
+            raise ToolError(f"{path} is {kind}, not a regular file: write_file writes regular "
+                            "files only, so choose another path")
+        data = utf8(content)  # before anything is written: a bad character changes nothing
+        changed = kind == "missing" or read_regular_file(target, path) != data
+        atomic_write_bytes(target, data)  # a temporary file renamed over the old one
+        note = f"wrote {len(data)} bytes to {path}"
         if target.suffix == ".py":
             problem = syntax_problem(content, path)
             if problem:
@@ -135,10 +198,14 @@ def workspace_tools(
             new: the text to put in its place.
         """
         target = where(path)
-        if not target.is_file():
+        kind = kind_of(target)
+        if kind == "missing":
             raise ToolError(f"there is no file {path!r} to edit; to create a new file, call "
                             "write_file with its whole content")
-        text = target.read_text(encoding="utf-8", errors="replace")
+        if kind != "file":
+            raise ToolError(f"{path} is {kind}, not a regular file: edit_file edits regular files "
+                            "only")
+        text = read_text(target, path)
         if not old:
             raise ToolError("old is empty: copy the exact text to replace from the file")
         if old == new:

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from phase3_tools.tasks import BROKEN_EXPECTED, TASKS, build_registry, py_line_counts, run_task
 from shared.agent.action_formats import FORMATS, action_schema
 from shared.agent.loop import run_agent
-from phase3_tools.tasks import BROKEN_EXPECTED, TASKS, build_registry, py_line_counts, run_task
 from shared.llm import ChatResult, ScriptedBackend, tool_call_reply
 from shared.trajectory import read_trajectory
 

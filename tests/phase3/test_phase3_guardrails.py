@@ -1,9 +1,11 @@
-"""Shell policy (deny list, allow list), approvers, repeated-call detection."""
+"""Shell policy (deny list, allow list), approvers, repeated-call detection. The ways around
+the shell policy, and its cost, are in test_shell_policy.py."""
 
 from __future__ import annotations
 
 import pytest
 
+from phase3_tools.tasks import build_registry
 from shared.agent.guardrails import (
     RepeatDetector,
     ShellPolicy,
@@ -11,7 +13,6 @@ from shared.agent.guardrails import (
     ask_in_terminal,
     deny_risky,
 )
-from phase3_tools.tasks import build_registry
 
 
 @pytest.mark.parametrize("command", [
@@ -25,13 +26,13 @@ def test_deny_list(command):
 
 @pytest.mark.parametrize("command", [
     "python sandbox/broken.py", "ls -la", "wc -l app/main.py app/util.py", "python -m pytest -q",
-    "cat a.txt | grep x | sort", "FOO=1 python a.py", "/usr/bin/python3 a.py",
+    "cat a.txt | grep x | sort", "/usr/bin/python3 a.py", "python a.py 2>&1 | tail -5",
 ])
 def test_allow_list(command):
     assert ShellPolicy().check(command).decision == "allow"
 
 
-@pytest.mark.parametrize("command", ["mv a b", "node x.js", "ls; make", "echo 'unbalanced"])
+@pytest.mark.parametrize("command", ["mv a b", "node x.js", "ls; make", "FOO=1 python a.py"])
 def test_everything_else_is_risky(command):
     assert ShellPolicy().check(command).decision == "ask"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.agent.loop import DEFAULT_FORMAT
 from phase3_tools.extract import extract
 from phase3_tools.extract_eval import Order
 from phase3_tools.tasks import run_task
+from shared.agent.loop import DEFAULT_FORMAT
 
 pytestmark = pytest.mark.live
 

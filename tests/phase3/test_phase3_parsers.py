@@ -1,8 +1,11 @@
-"""The action parsers: the ways a small model writes a call, and a fuzz that no string breaks them."""
+"""The action parsers: the ways a small model writes a call, a fuzz that no string breaks them,
+and their cost (linear in the reply)."""
 
 from __future__ import annotations
 
 import json
+import re
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -10,8 +13,11 @@ from hypothesis import strategies as st
 
 from shared.agent.action_formats import FORMATS, get_format
 from shared.agent.actions import (
+    FENCE,
+    TAG,
     Action,
     ParseError,
+    _outside_strings,
     balanced_objects,
     parse_json_action,
     parse_tag_action,
@@ -161,3 +167,54 @@ def test_fuzz_json_shaped_text(value, prefix, suffix, fence, tag):
         assert isinstance(result, Action | ParseError)
         if isinstance(result, Action):
             assert isinstance(result.name, str) and isinstance(result.arguments, dict)
+
+
+# Cost: the parsers are linear in the reply's length. ---------------------------------------
+# The first patterns, kept here as the specification: the linear ones must find the same blocks.
+FIRST_FENCE = re.compile(r"```[ \t]*(?:json|JSON|python|tool_call)?[ \t]*\n?(.*?)```", re.DOTALL)
+FIRST_TAG = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
+FIRST_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+pieces = st.lists(st.sampled_from(["`", "```", " ", "\t", "\n", "json", "python", "JSON", "x", "{",
+                                   "}", '"', "\\", "<tool_call>", "</tool_call>", "tool_call"]),
+                  max_size=16).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=pieces)
+def test_the_linear_patterns_find_what_the_first_ones_found(text):
+    for first, now in ((FIRST_FENCE, FENCE), (FIRST_TAG, TAG)):
+        assert ([m.group(1).strip() for m in first.finditer(text)]
+                == [m.group(1).strip() for m in now.finditer(text)])
+    pieces_then, last = [], 0
+    for match in FIRST_STRING.finditer(text):
+        pieces_then += [text[last:match.start()].upper(), match.group(0)]
+        last = match.end()
+    assert _outside_strings(text, str.upper) == "".join(pieces_then + [text[last:].upper()])
+
+
+def slowdown(function, make_input, n, repeats=7):
+    """How many times more CPU time `function` takes on an input 8 times larger: the best of
+    `repeats` runs of each. CPU time of this thread, not the clock: other programs on a busy
+    machine do not count."""
+    small, large = make_input(n), make_input(8 * n)
+    best = [float("inf"), float("inf")]
+    for _ in range(repeats):
+        for which, argument in enumerate((small, large)):
+            start = time.thread_time()
+            function(argument)
+            best[which] = min(best[which], time.thread_time() - start)
+    return best[1] / max(best[0], 1e-6)
+
+
+# A scaling check, not a speed target: 8 times the input may cost about 8 times the CPU time
+# (linear), never the 64 or 512 times of a quadratic or cubic pattern. The sizes keep the old
+# patterns' failure short: 20k spaces in <tool_call> took 1.8 s, 300 after ``` took 0.6 s.
+@pytest.mark.parametrize("make_input, n", [
+    pytest.param(lambda n: "<tool_call>x" + " " * n + "y", 250, id="tag-spaces"),
+    pytest.param(lambda n: "```" + " " * n, 75, id="fence-spaces"),
+    pytest.param(lambda n: "```json" + "\t" * n + "x", 500, id="fence-tabs"),
+    pytest.param(lambda n: '{"a": "' + '\\"' * n, 500, id="open-string-of-escaped-quotes"),
+])
+def test_parsing_scales_linearly(make_input, n):
+    for parse in (parse_json_action, parse_tag_action):
+        assert slowdown(parse, make_input, n) < 32
