@@ -3,5 +3,6 @@
 import sys
 
 from phase0_setup.doctor import main
+from shared.cli import run_main
 
-sys.exit(main())
+sys.exit(run_main(main))

@@ -164,14 +164,18 @@ def check_model_file(settings: Settings, full: bool = True) -> list[Finding]:
         f" (hashed in {time.perf_counter() - started:.1f} s)" if full else " (remembered)")
     if ok:
         found = [Finding("model file", PASS, f"{name}: {spec.size / 1e6:.0f} MB, {how}; {path}")]
+    elif path.exists():
+        # Present but wrong: the course must not run on it, even with another model in place.
+        # verify_file dropped its marker, so `make setup` hashes it and assembles it again.
+        found = [Finding("model file", FAIL, f"{name} at {path} is corrupt (wrong size or "
+                         "SHA-256)", "run `make setup` (it assembles the model again)")]
     else:
         other = find_model(settings)
-        problem = "missing" if not path.exists() else "wrong size or checksum"
         if other is not None:
-            found = [Finding("model file", WARN, f"{name} {problem}; {other[0]} is in place "
+            found = [Finding("model file", WARN, f"{name} missing; {other[0]} is in place "
                              "and will be used", "run `make setup` to assemble " + name)]
         else:
-            found = [Finding("model file", FAIL, f"{name} {problem} at {path}",
+            found = [Finding("model file", FAIL, f"{name} missing at {path}",
                              "run `make setup` (it assembles and verifies the model)")]
     extras = [n for n in MODELS if n != name and verify_file(model_path(n, settings), MODELS[n])]
     if extras:

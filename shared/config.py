@@ -17,12 +17,15 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from shared.errors import AgentlabError
 
 BACKENDS = ("auto", "ollama", "openai", "embedded", "scripted")
 
 
-class ConfigError(ValueError):
-    """A config file or variable holds something we cannot use."""
+class ConfigError(AgentlabError, ValueError):
+    """A config file or variable holds something we cannot use (ValueError too, for older callers)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def config_file_path() -> Path | None:
 def _coerce(name: str, value: object, source: str) -> object:
     """Turn a file or environment value into the field's type, or say clearly why not."""
     kind = {f.name: f.type for f in fields(Settings)}[name]
+    if isinstance(value, dict | list):  # a TOML table or array where one value belongs
+        raise ConfigError(f"{source}: {name} = {value!r} is not a valid {kind}")
     try:
         if kind == "int":
             return int(value)  # type: ignore[arg-type]
@@ -85,14 +90,49 @@ def _coerce(name: str, value: object, source: str) -> object:
         raise ConfigError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
 
 
-def normalise_ollama_host(host: str) -> str:
-    """OLLAMA_HOST may be '0.0.0.0', 'localhost:11434' or a full URL; make it a URL."""
-    host = host.strip().rstrip("/")
-    if not host.startswith(("http://", "https://")):
-        host = "http://" + host
-    if host.count(":") == 1:  # no port given
-        host += ":11434"
-    return host.replace("://0.0.0.0", "://127.0.0.1")
+def normalise_ollama_host(host: str, source: str = "$OLLAMA_HOST") -> str:
+    """OLLAMA_HOST may be '0.0.0.0', 'localhost:11434' or a full URL; make it a URL.
+
+    No scheme means http, and no port means Ollama's 11434. Raises ConfigError for something
+    that is no URL (a port that is not a number, another scheme, spaces)."""
+    text = host.strip()
+    if "://" not in text:
+        text = "http://" + text
+    problem = (f"{source}: ollama_host = {host!r} is not a URL we can reach Ollama at: set it "
+               "like http://localhost:11434")
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError for a port that is no number in 0..65535
+    except ValueError:
+        raise ConfigError(problem) from None
+    netloc = parts.netloc if port is not None else parts.netloc + ":11434"
+    if parts.netloc.startswith(":") and port is not None:  # ':11434' means this machine
+        netloc = "127.0.0.1" + netloc
+    elif not parts.hostname:
+        raise ConfigError(problem)
+    if parts.scheme not in ("http", "https") or any(c.isspace() for c in text):
+        raise ConfigError(problem)
+    if parts.hostname == "0.0.0.0":  # the address a server listens on, not one to call
+        netloc = netloc.replace("0.0.0.0", "127.0.0.1")
+    return f"{parts.scheme}://{netloc}{parts.path}".rstrip("/")
+
+
+def read_config_file(path: Path) -> dict[str, object]:
+    """The TOML table in `path`; a file we cannot read or parse is a ConfigError."""
+    fix = "fix it or delete it (see shared/config.py for the settings)"
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"cannot read the config file {path} ({err.strerror or err})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"the config file {path} is not UTF-8 text (is it a binary file?): "
+                          f"{fix}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"the config file {path} is not valid TOML ({err}): {fix}") from None
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -101,10 +141,7 @@ def load_settings(**overrides: object) -> Settings:
     sources: dict[str, str] = {}  # setting -> where its value came from, for error messages
     path = config_file_path()
     if path is not None:
-        try:
-            data = tomllib.loads(path.read_text())
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise ConfigError(f"cannot read config file {path}: {err}") from None
+        data = read_config_file(path)
         known = {f.name for f in fields(Settings)}
         for key, value in data.items():
             if key not in known:
@@ -130,4 +167,5 @@ def load_settings(**overrides: object) -> Settings:
                 f"{sources.get(name, 'default')}: {name} = {getattr(settings, name)!r} is too "
                 f"small (at least {low})"
             )
-    return replace(settings, ollama_host=normalise_ollama_host(settings.ollama_host))
+    host = normalise_ollama_host(settings.ollama_host, sources.get("ollama_host", "default"))
+    return replace(settings, ollama_host=host)

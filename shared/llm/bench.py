@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.atomic_write import atomic_write_text
+from shared.cli import run_main
 from shared.config import Settings, load_settings
 from shared.llm.backend import ChatBackend
 from shared.llm.errors import LLMError
@@ -242,4 +243,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

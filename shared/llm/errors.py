@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from shared.errors import AgentlabError
 
-class LLMError(Exception):
-    """Base class: `str(err)` is the problem, `err.hint` says what to do about it."""
+
+class LLMError(AgentlabError):
+    """Base class: `str(err)` is the problem, `err.hint` says what to do about it (a command
+    line wrapped in shared.cli.run_main prints both as one line, no traceback)."""
 
     transient = False  # True when retrying the same call may succeed
 
@@ -28,7 +31,7 @@ class ModelNotFound(LLMError):
 
 
 class LLMTimeout(LLMError):
-    """No reply within the per-call timeout."""
+    """The reply did not arrive in full within the call's timeout (a total time, streams included)."""
 
     transient = True
 

@@ -6,7 +6,9 @@
 Wire facts that shape this file: Ollama returns tool-call arguments as an object (OpenAI sends a
 JSON string); its default context window is small and longer prompts are cut silently, so we
 always send options.num_ctx; errors come as {"error": ...} with 404/429/500, or mid-stream as an
-NDJSON error object on a 200; the client's own timeout is unlimited unless set.
+NDJSON error object on a 200; the client's own timeout is unlimited unless set, and even when set
+it bounds each read, not the call: our DeadlineTransport makes it the call's total time, streams
+included (a server that trickles a byte every second is cut off with LLMTimeout).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import ollama
 import pydantic
 
 from shared.llm.backend import ChatBackend
+from shared.llm.deadline import DeadlineTransport
 from shared.llm.errors import (
     BackendUnavailable,
     BadRequest,
@@ -65,7 +68,12 @@ class OllamaBackend(ChatBackend):
     # Talking to the server ------------------------------------------------------------------
     def _client(self, timeout_s: float) -> ollama.Client:
         if timeout_s not in self._clients:
-            self._clients[timeout_s] = ollama.Client(host=self.host, timeout=timeout_s)
+            try:
+                self._clients[timeout_s] = ollama.Client(host=self.host, timeout=timeout_s,
+                                                         transport=DeadlineTransport())
+            except ValueError:  # the client could not parse the host (a port that is no number)
+                raise BadRequest(f"{self.host!r} is not a URL we can reach Ollama at",
+                                 "set OLLAMA_HOST to something like http://localhost:11434") from None
         return self._clients[timeout_s]
 
     def request_body(
@@ -149,7 +157,7 @@ class OllamaBackend(ChatBackend):
             )
         if isinstance(err, httpx.TimeoutException):
             return LLMTimeout(
-                f"Ollama at {self.host} did not answer within {timeout_s:g} s",
+                f"Ollama at {self.host} did not finish its reply within {timeout_s:g} s",
                 "raise the timeout (AGENTLAB_TIMEOUT or timeout=...), ask for fewer tokens "
                 "(max_tokens), or use a smaller model",
             )

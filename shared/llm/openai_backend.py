@@ -8,6 +8,10 @@ vLLM, llama.cpp's server (`python -m llama_cpp.server`), LM Studio, OpenRouter a
 Differences from Ollama's native API that this file absorbs: tool-call arguments arrive as a JSON
 *string* (we parse them; a malformed string is kept raw under {"_raw": ...}), and servers
 disagree on how to ask for schema-constrained output (see `response_format_for`).
+
+The timeout (timeout_s, or timeout=... per call) is the most one request may take in all, from
+sending it to the last byte of the reply, streams included: the client's own timeout only bounds
+each read, so we hand it an httpx client with our DeadlineTransport (see deadline.py).
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import openai
 
 from shared.llm.backend import ChatBackend
+from shared.llm.deadline import DeadlineTransport
 from shared.llm.errors import (
     BackendUnavailable,
     BadRequest,
@@ -51,7 +57,8 @@ class OpenAIBackend(ChatBackend):
         self.base_url = base_url.rstrip("/")
         # max_retries=0: the client must not retry on its own, our base class does (and counts).
         self._client = openai.OpenAI(
-            base_url=self.base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout_s
+            base_url=self.base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout_s,
+            http_client=httpx.Client(transport=DeadlineTransport(), follow_redirects=True),
         )
         # "json_schema" is OpenAI's standard; llama.cpp's Python server only knows its own
         # {"type": "json_object", "schema": ...}. We start standard and switch once if refused.
@@ -94,7 +101,7 @@ class OpenAIBackend(ChatBackend):
                 self.schema_style = "llama_cpp"
                 body["response_format"] = self.response_format_for(response_format or {})
                 response = client.chat.completions.create(**body)
-        except openai.OpenAIError as err:
+        except (openai.OpenAIError, json.JSONDecodeError) as err:
             raise self._translate(err, timeout_s) from err
         return self._to_result(response)
 
@@ -123,7 +130,8 @@ class OpenAIBackend(ChatBackend):
                 if getattr(chunk, "usage", None):  # servers that report it send it last
                     usage.prompt_tokens = chunk.usage.prompt_tokens or 0
                     usage.completion_tokens = chunk.usage.completion_tokens or 0
-        except openai.OpenAIError as err:
+        # Reading a stream goes past the client's own error handling: httpx's errors come raw.
+        except (openai.OpenAIError, json.JSONDecodeError, httpx.TransportError) as err:
             raise self._translate(err, timeout_s) from err
 
     def _to_result(self, response: Any) -> ChatResult:
@@ -148,13 +156,23 @@ class OpenAIBackend(ChatBackend):
             finish_reason="tool_calls" if calls else (choice.finish_reason or "stop"),
         )
 
-    def _translate(self, err: openai.OpenAIError, timeout_s: float) -> LLMError:
-        """openai's exceptions -> ours, each with what to do next."""
+    def _translate(self, err: Exception, timeout_s: float) -> LLMError:
+        """openai's exceptions (and httpx's, from a stream) -> ours, each with what to do next."""
         where = f"the server at {self.base_url}"
-        if isinstance(err, openai.APITimeoutError):
+        if isinstance(err, openai.APITimeoutError | httpx.TimeoutException):
             return LLMTimeout(
-                f"{where} did not answer within {timeout_s:g} s",
+                f"{where} did not finish its reply within {timeout_s:g} s",
                 "raise the timeout (AGENTLAB_TIMEOUT or timeout=...), or ask for fewer tokens",
+            )
+        if isinstance(err, json.JSONDecodeError):
+            return BadResponse(
+                f"{where} sent a reply that is not JSON ({err.msg} at character {err.pos})",
+                "check that OPENAI_BASE_URL points at an OpenAI-compatible /v1 endpoint",
+            )
+        if isinstance(err, httpx.TransportError):  # reset or cut off in the middle of a stream
+            return BackendUnavailable(
+                f"the connection to {where} broke off mid-reply ({err.__class__.__name__})",
+                "check that the server is still running (its log says why it stopped)",
             )
         if isinstance(err, openai.APIConnectionError):
             return BackendUnavailable(

@@ -92,3 +92,53 @@ def test_check_report_notes_do_not_decide_the_verdict(capsys) -> None:
     assert report.finish(record=False) == 0
     out = capsys.readouterr().out
     assert "[INFO] measured" in out and "PASSED: 1 of 1 checks passed" in out
+
+
+KILLED_WRITER = """
+import os, sys, time
+from shared import atomic_write
+os.fsync = lambda fd: time.sleep(60)  # stall mid-write, after the temp file exists
+atomic_write.atomic_write_text(sys.argv[1], "half-written")
+"""
+
+
+def test_temp_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "history.md"
+    atomic_write_text(target, "old")
+    repo = Path(__file__).resolve().parents[2]
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target)], cwd=repo)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".history.md.*.tmp")):
+            assert writer.poll() is None and time.monotonic() < deadline, "the writer never wrote"
+            time.sleep(0.05)
+    finally:
+        writer.send_signal(signal.SIGKILL)  # kill -9: no cleanup runs in the writer
+        writer.wait()
+    [orphan] = list(tmp_path.glob(".history.md.*.tmp"))
+    assert f".{writer.pid}." in orphan.name  # the writer's pid is in the name
+    atomic_write_text(target, "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.md"]
+    assert target.read_text() == "new"
+
+
+def test_stale_temp_cleanup_spares_live_writers_and_other_files(tmp_path: Path) -> None:
+    from shared.atomic_write import STALE_AFTER_S
+
+    target = tmp_path / "notes.md"
+    live = tmp_path / f".notes.md.{os.getpid()}.abcd1234.tmp"  # a write in progress (this process)
+    old_style_fresh = tmp_path / ".notes.md.k2j4h5g6.tmp"  # no pid: only age tells
+    old_style_stale = tmp_path / ".notes.md.zz99yy88.tmp"
+    other_target = tmp_path / ".notes.md.bak.1.abcd1234.tmp"  # belongs to notes.md.bak
+    for path in (live, old_style_fresh, old_style_stale, other_target):
+        path.write_text("partial")
+    long_ago = os.stat(old_style_stale).st_mtime - STALE_AFTER_S - 60
+    os.utime(old_style_stale, (long_ago, long_ago))
+    atomic_write_text(target, "content")
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"notes.md", live.name, old_style_fresh.name, other_target.name}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -106,3 +109,83 @@ def test_the_real_default_model_is_in_place_and_verified():
     path = model_files.model_path(spec.name, settings)
     assert verify_file(path, spec, full=True), f"{path} missing or corrupt: run `make setup`"
     assert path.read_bytes()[:4] == b"GGUF"
+
+
+# A corrupted cache is noticed and repaired --------------------------------------------------
+
+
+def corrupt_in_place(path: Path) -> None:
+    """Flip the last byte (same size), as a disk error or a stray tool would; then move the mtime
+    on, since timestamps are coarse (a few ms) and a real corruption comes later than that."""
+    with open(path, "r+b") as handle:
+        handle.seek(-1, 2)
+        last = handle.read(1)
+        handle.seek(-1, 2)
+        handle.write(bytes([last[0] ^ 0xFF]))
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture
+def one_fake_model(tmp_path, monkeypatch):
+    """The only model is a small fake one, cached under tmp_path (AGENTLAB_CACHE there too)."""
+    parts = [b"GGUF" + b"a" * 300, b"b" * 200]
+    spec = fake_spec("m", parts, tmp_path, monkeypatch)
+    monkeypatch.setattr(model_files, "MODELS", {"m": spec})
+    monkeypatch.setattr(model_files, "FALLBACK_ORDER", ("m",))
+    monkeypatch.setenv("AGENTLAB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("AGENTLAB_EMBEDDED_MODEL", "m")
+    monkeypatch.delenv("AGENTLAB_CONFIG", raising=False)
+    settings = load_settings()
+    return spec, b"".join(parts), settings
+
+
+def test_same_size_rewrite_is_noticed_and_ensure_assembles_again(one_fake_model, capsys):
+    spec, good, settings = one_fake_model
+    path = ensure_model(settings=settings)
+    assert path.read_bytes() == good
+    corrupt_in_place(path)
+    assert model_files.describe_state(path, spec) == "corrupt"  # not "ready" on the marker's word
+    assert ensure_model(settings=settings) == path
+    assert path.read_bytes() == good
+    assert "does not match its checksum" in capsys.readouterr().err
+    assert model_files.describe_state(path, spec) == "ready"
+
+
+def test_verify_mismatch_drops_the_marker_so_ensure_repairs(one_fake_model, capsys):
+    """Bit rot that leaves the file's metadata alone fools the marker; a full check does not."""
+    spec, good, settings = one_fake_model
+    path = ensure_model(settings=settings)
+    corrupt_in_place(path)
+    model_files.remember_verified(path, spec)  # the marker vouches for the corrupt file now
+    assert verify_file(path, spec)  # trusted without hashing: that is what the marker is for
+    assert model_files.main(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert "corrupt (checksum mismatch)" in out and "shared.model_files ensure" in out
+    assert not model_files._marker(path).exists()
+    assert model_files.main(["status"]) == 0
+    assert "corrupt" in capsys.readouterr().out
+    assert model_files.main(["ensure"]) == 0
+    assert path.read_bytes() == good and model_files.main(["verify"]) == 0
+
+
+def test_a_marker_from_a_replaced_file_is_not_trusted(one_fake_model):
+    spec, good, settings = one_fake_model
+    path = ensure_model(settings=settings)
+    marker = model_files._marker(path).read_text()
+    replacement = path.with_name("other")
+    replacement.write_bytes(good[:-1] + b"!")  # same size, other inode
+    os.replace(replacement, path)
+    model_files._marker(path).write_text(marker)
+    assert not verify_file(path, spec)
+
+
+def test_model_files_cli_reports_a_bad_config_in_one_line(tmp_path):
+    config = tmp_path / "agentlab.toml"
+    config.write_bytes(b"\xff\xfe\x00binary")
+    env = {**os.environ, "AGENTLAB_CONFIG": str(config), "AGENTLAB_CACHE": str(tmp_path)}
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "shared.model_files", "status"], cwd=repo,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: the config file") and proc.stderr.count("\n") == 1

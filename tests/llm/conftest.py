@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # so the tests can `import llm_fakes`
 
-from llm_fakes import FakeOllama, free_port  # noqa: E402
+from llm_fakes import FakeOllama, TricklingServer, free_port  # noqa: E402
 
 
 @pytest.fixture
@@ -23,6 +23,20 @@ def fake_ollama() -> Iterator[FakeOllama]:
     server = FakeOllama()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def trickling() -> Iterator[type[TricklingServer]]:
+    """Start TricklingServers with `trickling(body, ...)`; all are stopped after the test."""
+    servers: list[TricklingServer] = []
+
+    def start(*args, **kwargs) -> TricklingServer:
+        servers.append(TricklingServer(*args, **kwargs))
+        return servers[-1]
+
+    yield start  # type: ignore[misc]
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture

@@ -142,3 +142,78 @@ class FakeOllama:
             handler.close_connection = True
             handler.connection.shutdown(socket.SHUT_RDWR)
         threading.Thread(target=self.server.shutdown, daemon=True).start()
+
+
+class TricklingServer:
+    """An HTTP server on 127.0.0.1 that sends its headers at once, then the body one byte every
+    `interval_s` seconds: every read gets a byte well within any read timeout, so only a limit
+    on the whole call ends it. Each connection's trickle ends when the body is sent, the client
+    hangs up, or the server stops (so no test waits longer than len(body) * interval_s).
+
+    `sent` counts the body bytes sent on each connection, in order.
+    """
+
+    def __init__(self, body: bytes, content_type: str = "application/json",
+                 interval_s: float = 0.5, chunked: bool = False) -> None:
+        self.body, self.content_type, self.interval_s, self.chunked = (
+            body, content_type, interval_s, chunked)
+        self.sent: list[int] = []
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)  # so that the accept loop notices stop()
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        index = len(self.sent)
+        self.sent.append(0)
+        with conn:
+            conn.settimeout(5)
+            try:
+                self._read_request(conn)
+                framing = ("Transfer-Encoding: chunked" if self.chunked
+                           else f"Content-Length: {len(self.body)}")
+                conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: {self.content_type}\r\n"
+                             f"{framing}\r\n\r\n".encode())
+                for i in range(len(self.body)):
+                    if self._stop.wait(self.interval_s):
+                        return
+                    byte = self.body[i:i + 1]
+                    conn.sendall(b"1\r\n" + byte + b"\r\n" if self.chunked else byte)
+                    self.sent[index] += 1
+                if self.chunked:
+                    conn.sendall(b"0\r\n\r\n")
+            except OSError:  # the client hung up: what a deadline does
+                return
+
+    @staticmethod
+    def _read_request(conn: socket.socket) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                raise ConnectionError("client closed before sending a request")
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(rest) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._listener.close()

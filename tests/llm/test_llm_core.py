@@ -258,3 +258,59 @@ def test_ollama_host_forms():
     assert normalise_ollama_host("localhost:11434") == "http://localhost:11434"
     assert normalise_ollama_host("0.0.0.0") == "http://127.0.0.1:11434"
     assert normalise_ollama_host("http://gpu-box:11434/") == "http://gpu-box:11434"
+
+
+def test_config_error_is_a_learner_error_and_still_a_value_error():
+    from shared.errors import AgentlabError
+    from shared.llm import LLMError, ModelFileError
+
+    assert issubclass(ConfigError, AgentlabError) and issubclass(ConfigError, ValueError)
+    assert issubclass(LLMError, AgentlabError) and issubclass(ModelFileError, AgentlabError)
+
+
+@pytest.mark.parametrize("content", [b"\x00\x01\xff\xfe\x89PNG\r\n", 'backend = "caf\xe9"\n'.encode("latin-1")])
+def test_binary_or_non_utf8_config_file_is_one_sentence(clean_env, content):
+    (clean_env / "agentlab.toml").write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "agentlab.toml" in message and "not UTF-8 text" in message and "\n" not in message
+
+
+def test_a_table_where_a_value_belongs_is_a_config_error(clean_env):
+    (clean_env / "agentlab.toml").write_text('model = {name = "x"}\n')
+    with pytest.raises(ConfigError, match="model = .* is not a valid str"):
+        load_settings()
+
+
+@pytest.mark.parametrize("host", ["localhost:abc", "http://", "ftp://gpu-box:11434",
+                                  "http://gpu box:11434", "http://localhost:99999"])
+def test_malformed_ollama_host_is_a_config_error(clean_env, monkeypatch, host):
+    monkeypatch.setenv("OLLAMA_HOST", host)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith("$OLLAMA_HOST: ollama_host = ") and "http://localhost:11434" in message
+
+
+def test_ollama_host_ipv6_and_https_forms():
+    assert normalise_ollama_host("[::1]") == "http://[::1]:11434"
+    assert normalise_ollama_host("https://ollama.example.com:443/") == "https://ollama.example.com:443"
+
+
+def test_bench_cli_reports_a_bad_config_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / "agentlab.toml"
+    config.write_bytes(b"\x00\xff binary \xfe")
+    env = {**os.environ, "AGENTLAB_CONFIG": str(config)}
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "shared.llm.bench"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert "not UTF-8 text" in proc.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from llm_fakes import MODEL, FakeOllama, chat_reply, free_port
 
@@ -203,3 +205,32 @@ def test_list_models_and_availability(fake_ollama: FakeOllama):
     assert other.is_available() and not other.has_model()
     fake_ollama.models.append("llama3.2:latest")
     assert other.has_model()
+
+
+# A total deadline per call: a server that trickles its reply -----------------------------
+# The server sends a byte every 0.3 s, well within the 1 s timeout of each read: only a limit on
+# the whole call ends it (without one the reply below takes about 20 s to arrive in full).
+SHORT_REPLY = (json.dumps({"model": MODEL, "message": {"role": "assistant", "content": "hi"},
+                           "done": True}) + "\n").encode()
+
+
+def test_trickled_reply_is_cut_at_the_call_deadline(trickling):
+    server = trickling(SHORT_REPLY, interval_s=0.3)
+    llm = backend_for(server.url, max_retries=0)
+    with pytest.raises(LLMTimeout, match="did not finish its reply within 1 s"):
+        llm.chat(USER, timeout=1.0)
+    assert server.sent[0] < len(SHORT_REPLY)  # it hung up long before the reply was complete
+
+
+def test_trickled_stream_is_cut_at_the_call_deadline(trickling):
+    server = trickling(SHORT_REPLY, content_type="application/x-ndjson", interval_s=0.3,
+                       chunked=True)
+    llm = backend_for(server.url, max_retries=0)
+    with pytest.raises(LLMTimeout):
+        list(llm.stream(USER, timeout=1.0))
+    assert len(server.sent) == 1 and server.sent[0] < len(SHORT_REPLY)
+
+
+def test_the_deadline_leaves_replies_in_time_alone(trickling):
+    server = trickling(SHORT_REPLY, interval_s=0.001)  # all of it within a second
+    assert backend_for(server.url).chat(USER, timeout=5.0).content == "hi"

@@ -12,6 +12,8 @@ from pytest_httpserver import HTTPServer
 from shared.llm import (
     BackendUnavailable,
     BadRequest,
+    BadResponse,
+    LLMTimeout,
     ModelNotFound,
     RateLimited,
     ServerError,
@@ -177,3 +179,45 @@ def test_switches_to_llama_cpp_schema_form_when_refused(httpserver: HTTPServer):
     second = json.loads(httpserver.log[1][0].data)["response_format"]
     assert second == {"type": "json_object", "schema": SCHEMA}
     assert llm.schema_style == "llama_cpp" and llm.usage.retries == 0
+
+
+# A total deadline per call, and replies that are not JSON ---------------------------------
+# The trickling server sends a byte every 0.3 s, within the 1 s timeout of each read: only a
+# limit on the whole call ends it (without one these replies take 30 s or more to arrive).
+
+
+def test_trickled_reply_is_cut_at_the_call_deadline(trickling):
+    body = json.dumps(completion("hi")).encode()
+    server = trickling(body, interval_s=0.3)
+    llm = OpenAIBackend(base_url=server.url + "/v1", max_retries=0)
+    with pytest.raises(LLMTimeout, match="did not finish its reply within 1 s"):
+        llm.chat(USER, timeout=1.0)
+    assert server.sent[0] < len(body)
+
+
+def test_trickled_stream_is_cut_at_the_call_deadline(trickling):
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "local-model",
+             "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}]}
+    body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    server = trickling(body, content_type="text/event-stream", interval_s=0.3, chunked=True)
+    llm = OpenAIBackend(base_url=server.url + "/v1", max_retries=0)
+    with pytest.raises(LLMTimeout):
+        list(llm.stream(USER, timeout=1.0))
+    assert server.sent[0] < len(body)
+
+
+def test_reply_that_is_not_json_is_bad_response(httpserver: HTTPServer):
+    httpserver.expect_request("/v1/chat/completions").respond_with_data(
+        "{not json", content_type="application/json")
+    with pytest.raises(BadResponse) as caught:
+        backend_for(httpserver).chat(USER)
+    message = str(caught.value)
+    assert "not JSON" in message and "OPENAI_BASE_URL" in message and "\n" not in message
+    assert caught.value.__cause__ is not None  # the parse error stays attached for debugging
+
+
+def test_stream_of_lines_that_are_not_json_is_bad_response(httpserver: HTTPServer):
+    httpserver.expect_request("/v1/chat/completions").respond_with_data(
+        "data: {not json\n\n", content_type="text/event-stream")
+    with pytest.raises(BadResponse, match="not JSON"):
+        list(backend_for(httpserver).stream(USER))

@@ -178,3 +178,51 @@ def test_live_round_trip_on_the_embedded_model(embedded_llm) -> None:
     assert found.mark in (PASS, WARN), found  # WARN: a busy machine made it slow
     assert "embedded (" in found.detail and "tokens/s" in found.detail
     assert "'1 2 3" in found.detail or "'1, 2, 3" in found.detail, "the model counted"
+
+
+def test_a_corrupt_model_file_fails_the_doctor_even_with_a_fallback_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same size, wrong bytes: the full check hashes, fails, and `make check` does not pass."""
+    import hashlib
+
+    from shared import model_files
+
+    good = b"GGUF" + b"x" * 500
+    specs = {name: model_files.ModelSpec(name, f"{name}.gguf", (), len(good),
+                                         hashlib.sha256(good).hexdigest(), "fake")
+             for name in ("main", "spare")}
+    monkeypatch.setattr(model_files, "MODELS", specs)
+    monkeypatch.setattr(model_files, "FALLBACK_ORDER", ("main", "spare"))
+    settings = load_settings(cache_dir=str(tmp_path), embedded_model="main")
+    for spec in specs.values():
+        path = model_files.model_path(spec.name, settings)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(good)
+        assert model_files.verify_file(path, spec)  # hashed once; the marker remembers it
+    main_path = model_files.model_path("main", settings)
+    with open(main_path, "r+b") as handle:  # corrupt it in place, same size
+        handle.write(b"GGUX")
+
+    [found, extras] = doctor.check_model_file(settings, full=True)
+    assert found.mark == FAIL and "corrupt" in found.detail and "make setup" in found.next_action
+    assert extras.detail == "also in the cache: spare"
+    report = doctor.definition_of_done(FINDINGS[:4] + [found, FINDINGS[4]])
+    assert not report.passed
+    # The full check dropped the marker: the quick check now hashes too, and fails as well.
+    [quick, _] = doctor.check_model_file(settings, full=False)
+    assert quick.mark == FAIL
+
+
+def test_doctor_cli_reports_an_unreadable_config_without_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "agentlab.toml"
+    config.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    env = {**os.environ, "AGENTLAB_CONFIG": str(config)}
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "phase0_setup", "--quick"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+    assert "[FAIL] settings" in proc.stdout and "not UTF-8 text" in proc.stdout
