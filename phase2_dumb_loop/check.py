@@ -1,4 +1,5 @@
-"""Phase 2's definition of done, run for real: `make check` (or `python -m phase2_dumb_loop.check`).
+"""Phase 2's definition of done, run for real: `make check` (or
+`.venv/bin/python -m phase2_dumb_loop.check`).
 
 1. The sandbox works on this machine: an endless loop is stopped, a secret is not visible.
 2. The four fixture tasks run through the loop with the configured model (the embedded 0.5B by
@@ -8,12 +9,12 @@
 A table per task (success, attempts, seconds, tokens) is printed and saved as JSON and
 Markdown under runs/phase2/.
 
-Options: --tasks=print_1_to_10,csv_summary  --max_attempts=4  --no_record
+Options: --tasks=print_1_to_10,csv_summary  --max_attempts=4  --no_record (do not write history.md)
 """
 
 from __future__ import annotations
 
-import argparse
+import difflib
 import importlib.util
 import json
 import os
@@ -25,6 +26,7 @@ from phase2_dumb_loop.loop import MAX_ATTEMPTS, LoopResult, solve
 from phase2_dumb_loop.tasks import TASKS
 from shared.atomic_write import atomic_write_text
 from shared.check_report import CheckReport
+from shared.cli import UsageError, parse_overrides, run_main
 from shared.llm import LLMError, get_llm
 from shared.sandbox import isolation_level, run_code
 from shared.trajectory import read_trajectory, runs_root
@@ -73,17 +75,23 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def task_names(text: str) -> list[str]:
+    """'print_1_to_10,csv_summary' -> the names, each one of TASKS. Raises UsageError."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for name in names:
+        if name not in TASKS:
+            close = difflib.get_close_matches(name, list(TASKS), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"the tasks are {', '.join(TASKS)}."
+            raise UsageError(f"unknown task {name!r} in --tasks: {hint}")
+    if not names:
+        raise UsageError(f"--tasks is empty: give one or more of {', '.join(TASKS)}.")
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tasks", default=",".join(TASKS))
-    parser.add_argument("--max_attempts", type=int, default=MAX_ATTEMPTS)
-    parser.add_argument("--no_record", action="store_true", help="do not write history.md")
-    args = parser.parse_args(argv)
-    names = [n.strip() for n in args.tasks.split(",") if n.strip()]
-    unknown = [n for n in names if n not in TASKS]
-    if unknown:
-        parser.error(f"unknown task(s) {unknown}; known: {', '.join(TASKS)}")
+    options = parse_overrides(sys.argv[1:] if argv is None else argv, {
+        "tasks": ",".join(TASKS), "max_attempts": MAX_ATTEMPTS, "no_record": False}, doc=__doc__)
+    names = task_names(options["tasks"])
 
     report = CheckReport("phase2_dumb_loop", "the write-run-fix loop solves the test tasks")
     ok, detail = sandbox_works()
@@ -102,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         task = TASKS[name]
         print(f"[{i}/{len(names)}] {name}: {task.prompt}", flush=True)
         try:
-            result = solve(task.prompt, llm, files=task.files, max_attempts=args.max_attempts,
+            result = solve(task.prompt, llm, files=task.files, max_attempts=options["max_attempts"],
                            label=f"check-{name}")
         except LLMError as err:
             report.add("model available", False, str(err), "run `make setup`, then try again")
@@ -143,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         {"model": llm.describe(), "isolation": isolation_level(), "rows": rows}, indent=2))
     atomic_write_text(out / f"check-{stamp}.md", table(rows) + "\n")
     print(f"Saved {out / f'check-{stamp}.md'}")
-    return report.finish(record=not args.no_record)
+    return report.finish(record=not options["no_record"])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -98,11 +98,20 @@ class LoopResult:
 Event = Callable[[str, dict[str, Any]], None]
 
 
+def write_files(workspace: Path, files: dict[str, str | bytes]) -> None:
+    """Write each file into `workspace`: text as UTF-8, bytes as they are."""
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (workspace / name).write_bytes(content)
+        else:
+            (workspace / name).write_text(content, encoding="utf-8")
+
+
 def solve(
     task: str,
     llm: ChatBackend,
     *,
-    files: dict[str, str] | None = None,
+    files: dict[str, str | bytes] | None = None,
     max_attempts: int = MAX_ATTEMPTS,
     timeout_s: float = TIMEOUT_S,
     limits: SandboxLimits | None = None,
@@ -117,7 +126,8 @@ def solve(
     """Ask `llm` for a program that does `task`, run it sandboxed, feed errors back until it
     runs cleanly or `max_attempts` replies have been used.
 
-    files: name -> content written into every attempt's fresh workspace (e.g. a CSV to read).
+    files: name -> content (text, or bytes for a copy of any file) written into every
+        attempt's fresh workspace (e.g. a CSV to read); the task message names them.
     on_event(kind, fields): called as things happen ("reply", "code", "run", "feedback",
         "done"), for a live display; the same events go to the trajectory file.
     """
@@ -168,8 +178,7 @@ def solve(
             else:
                 workspace = root / f"attempt-{number}"
                 workspace.mkdir(parents=True, exist_ok=True)
-                for name, content in files.items():
-                    (workspace / name).write_text(content, encoding="utf-8")
+                write_files(workspace, files)
                 run = run_code(code, workspace=workspace, timeout_s=timeout_s, limits=limits)
                 # Stuck: the same program again, or a "fix" that ends in the very same error.
                 seen_before = seen_before or (not run.ok and bool(last_error(run.stderr)) and any(

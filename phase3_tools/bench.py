@@ -1,8 +1,8 @@
 """Measure each action format with the configured model (the embedded 0.5B by default).
 
-    python -m phase3_tools.bench                                  # 4 formats x 3 tasks x 1 seed
-    python -m phase3_tools.bench --seeds=3 --temperature=0.3      # several seeds (sampling on)
-    python -m phase3_tools.bench --formats=json,constrained --tasks=fix_broken --extract=0
+    .venv/bin/python -m phase3_tools.bench                           # 4 formats x 3 tasks x 1 seed
+    .venv/bin/python -m phase3_tools.bench --seeds=3 --temperature=0.3  # several seeds, sampling
+    .venv/bin/python -m phase3_tools.bench --formats=json,constrained --tasks=fix_broken --extract=0
 
 Per format: the share of replies that parse into a valid action (a known tool, right
 arguments), task success over the seeds, steps, tokens and seconds per task, and which parsing
@@ -20,12 +20,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from shared.agent.action_formats import FORMATS
-from shared.agent.loop import MAX_STEPS
-from shared.agent.guardrails import deny_risky
-from phase3_tools.run import parse_overrides
 from phase3_tools.tasks import TASKS, run_task
+from shared.agent.action_formats import FORMATS
+from shared.agent.guardrails import deny_risky
+from shared.agent.loop import MAX_STEPS
 from shared.atomic_write import atomic_write_text
+from shared.cli import UsageError, parse_overrides, run_main
 from shared.trajectory import runs_root
 
 formats = ",".join(FORMATS)
@@ -111,11 +111,14 @@ def main(argv: list[str] | None = None) -> int:
 
     o = parse_overrides(argv if argv is not None else sys.argv[1:], {
         "formats": formats, "tasks": tasks, "seeds": seeds, "temperature": temperature,
-        "max_steps": max_steps, "extract": extract, "out": out})
+        "max_steps": max_steps, "extract": extract, "out": out}, doc=__doc__)
     fmts, names = o["formats"].split(","), o["tasks"].split(",")
-    for name in names:
-        if name not in TASKS:
-            raise SystemExit(f"unknown task {name!r}; choose from {', '.join(TASKS)}")
+    for option, given, known in (("formats", fmts, FORMATS), ("tasks", names, TASKS)):
+        for name in given:
+            if name not in known:
+                raise UsageError(f"--{option}: {name!r} is not one of {', '.join(known)}.")
+    if o["seeds"] < 1:
+        raise UsageError(f"--seeds={o['seeds']}: give 1 or more.")
     llm = get_llm()
     start = time.perf_counter()
     results = {}
@@ -146,4 +149,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

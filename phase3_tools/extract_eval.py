@@ -1,7 +1,10 @@
 """Accuracy of `extract` on the labelled set shipped with the phase (data/orders.jsonl).
 
-    python -m phase3_tools.extract_eval                  # configured backend, all 20 texts
-    python -m phase3_tools.extract_eval --limit=5 --constrained=0
+    .venv/bin/python -m phase3_tools.extract_eval           # configured backend, all 20 texts
+    .venv/bin/python -m phase3_tools.extract_eval --limit=5 --constrained=0
+
+--constrained=1 forces grammar-constrained replies, 0 turns them off, -1 (the default) lets
+`extract` choose for the backend.
 
 Scores per field (customer, item, quantity, city) and per record (all four right), after a
 light normalisation (case, punctuation, plural s), and how many texts needed a retry.
@@ -19,6 +22,7 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from phase3_tools.extract import extract
+from shared.cli import parse_overrides, run_main
 from shared.llm import ChatBackend
 
 DATA = Path(__file__).resolve().parent / "data" / "orders.jsonl"
@@ -78,13 +82,13 @@ def evaluate(llm: ChatBackend, limit: int = 0, constrained: bool | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    from phase3_tools.run import parse_overrides
     from shared.llm import get_llm
 
     options = parse_overrides(argv if argv is not None else sys.argv[1:],
-                              {"limit": 0, "constrained": -1})
+                              {"limit": 0, "constrained": -1}, doc=__doc__)
     constrained = None if options["constrained"] < 0 else bool(options["constrained"])
-    figures = evaluate(get_llm(), options["limit"], constrained)
+    llm = get_llm()
+    figures = evaluate(llm, options["limit"], constrained)
     for item in figures["items"]:
         if not all(item["right"].values()):
             print(f"  miss: {item['text'][:60]!r} -> {item['got']}")
@@ -95,4 +99,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.agent.action_formats import final_answer
-from shared.agent.loop import AgentResult, run_agent
 from shared.agent.guardrails import Approver, deny_risky
+from shared.agent.loop import AgentResult, run_agent
 from shared.agent.registry import ToolRegistry
 from shared.agent.workspace_tools import workspace_tools
 from shared.sandbox import run_command

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from phase2_dumb_loop import check
+from shared.cli import UsageError
 from shared.llm import ScriptedBackend
 
 ANSWERS = {
@@ -57,3 +64,21 @@ def test_missing_package_outcomes_are_named(tmp_path):
                    files=task.files, trajectory_path=tmp_path / "u.jsonl")
     assert check.outcome_of_missing_package(result, task.check(result.stdout)).startswith(
         "adaptation: pandas failed")
+
+
+def test_unknown_task_names_the_closest_one(monkeypatch):
+    monkeypatch.setattr(check, "get_llm", lambda: pytest.fail("the model must not be loaded"))
+    with pytest.raises(UsageError, match="unknown task 'print_1_to_1O' in --tasks: did you mean "
+                                         "print_1_to_10"):
+        check.main(["--tasks=print_1_to_1O", "--no_record"])
+    with pytest.raises(UsageError, match="did you mean --max_attempts"):
+        check.main(["--max_attempt=2"])
+
+
+def test_the_check_command_line_prints_one_sentence_for_a_bad_option():
+    run = subprocess.run([sys.executable, "-m", "phase2_dumb_loop.check", "--tasks=bogus_task"],
+                         cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.startswith("error: unknown task 'bogus_task'") and "usage:" not in run.stderr
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr

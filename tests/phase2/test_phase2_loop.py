@@ -107,6 +107,17 @@ def test_task_files_are_in_every_fresh_workspace(tmp_path):
     assert "sales.csv" in llm.calls[0]["messages"][1]["content"]
 
 
+def test_bytes_files_are_copied_byte_for_byte(tmp_path):
+    data = bytes(range(256))  # not valid UTF-8: a copy of any file the learner hands over
+    llm = ScriptedBackend(["```python\nprint(open('data.bin', 'rb').read() == bytes(range(256)))\n```"])
+    result = solve("Check data.bin", llm, files={"data.bin": data, "note.txt": "héllo"},
+                   trajectory_path=tmp_path / "t.jsonl")
+    assert result.success and result.stdout.strip() == "True"
+    workspace = result.final_run.workspace
+    assert (workspace / "data.bin").read_bytes() == data
+    assert (workspace / "note.txt").read_text(encoding="utf-8") == "héllo"
+
+
 def test_missing_package_error_gets_a_hint(tmp_path):
     task = TASKS["missing_package"]
     pandas = "```python\nimport pandas as pd\nprint(pd.read_csv('scores.csv')['score'].mean())\n```"

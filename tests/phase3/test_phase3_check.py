@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from phase3_tools import check
+from shared.cli import UsageError
 from shared.llm import ScriptedBackend
 
 SOLVE = [
@@ -47,3 +50,11 @@ def test_bench_writes_figures_and_a_table(monkeypatch, tmp_path, capsys):
     assert row["tasks"]["fix_broken"]["mean_steps"] == 4 and row["sources"] == {"plain": 4}
     assert out.with_suffix(".png").exists()
     assert "fix_broken" in capsys.readouterr().out
+
+
+def test_check_refuses_options_it_does_not_know(monkeypatch):
+    monkeypatch.setattr(check, "get_llm", lambda: pytest.fail("the model must not be loaded"))
+    with pytest.raises(UsageError, match="did you mean --only_dod"):
+        check.main(["--only-dood", "--no_record"])  # was ignored: the full check ran instead
+    with pytest.raises(UsageError, match="--format=yaml is not one of json"):
+        check.main(["--format=yaml", "--only_dod", "--no_record"])
