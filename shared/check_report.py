@@ -61,11 +61,12 @@ class CheckReport:
 
             details = [f"{line.name}: {line.detail}" for line in self.lines]
             try:
-                record_milestone(self.phase, self.title, details)
+                notes = record_milestone(self.phase, self.title, details)
             except ProgressFileError as err:
                 print(f"The checks passed, but the milestone was not recorded: {err}")
                 return 1
-            print(f"Recorded in history.md: {self.phase} {self.title}")
+            print(f"Recorded the milestone: {self.phase} {self.title}")
+            print("\n".join(notes))  # where it was logged, the step it ticked, the phase now current
         return 0 if self.passed else 1
 
 

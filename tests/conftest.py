@@ -10,18 +10,15 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 def pytest_configure(config: pytest.Config) -> None:
     # Environment variables, so that subprocesses and notebook kernels inherit them too.
+    # The learner's progress (`progress/` in the repository) is never read nor written by a test:
+    # every test, and every `make check` a test starts, logs into this empty folder instead. It
+    # is made from the course's LearningPlan.md and history.md on first use, which are only read.
     scratch = Path(tempfile.mkdtemp(prefix="agentlab-tests-"))
-    progress = scratch / "progress"
-    progress.mkdir()
-    for name in ("LearningPlan.md", "history.md"):
-        if (REPO / name).exists():
-            shutil.copy(REPO / name, progress / name)
-    os.environ["AGENTLAB_PROGRESS_DIR"] = str(progress)
+    os.environ["AGENTLAB_PROGRESS_DIR"] = str(scratch / "progress")
+    os.environ.pop("AGENTLAB_COURSE_DIR", None)
     os.environ["AGENTLAB_RUNS"] = str(scratch / "runs")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
