@@ -5,13 +5,14 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.agentlab-installed
+DEV    := $(VENV)/.agentlab-dev-installed
 
-.PHONY: start setup model sandbox-tools test test-fast next status check-all lint bench bench-llm help
+.PHONY: start setup model sandbox-tools test next status check-all lint bench bench-llm help
 
 help:
 	@echo "make start      set up on first use, run the doctor, say where we left off, run the current milestone"
 	@echo "make test       set up on first use, run the whole test suite (notebooks included)"
-	@echo "make next       where did we leave off? (asking again marks the step done)"
+	@echo "make next       where did we leave off? (make next done ticks the step shown)"
 	@echo "make status     progress per phase"
 	@echo "make check-all  every phase's definition of done"
 	@echo "make bench      every benchmark (figures to runs/bench/*.json)"
@@ -27,18 +28,31 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	@touch $(STAMP)
 
+# The tools that check the course (pytest, ruff, hypothesis, nbclient...): `make test` and
+# `make lint` add them; a learner who only runs the course does not need them.
+$(DEV): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(DEV)
+
 model: $(STAMP)
 	$(PY) -m shared.model_files ensure
 
 # bubblewrap gives the sandbox its best isolation (no network, read-only system, own pid space).
 # Optional: without it the sandbox falls back to `unshare`, then to a process group.
+# ripgrep makes phase 4's search_files fast; optional too (it falls back to pure Python).
 sandbox-tools:
-	@command -v bwrap >/dev/null && exit 0; \
+	@command -v bwrap >/dev/null || \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
 		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1)) || \
 		echo "note: could not install bubblewrap; the sandbox will use unshare instead"; \
 	else echo "note: install bubblewrap (sudo apt-get install bubblewrap) for the strongest sandbox"; fi
+	@command -v rg >/dev/null || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -qq ripgrep >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq ripgrep >/dev/null 2>&1)) || \
+		echo "note: could not install ripgrep; search_files will use its pure-Python search"; \
+	else echo "note: install ripgrep (sudo apt-get install ripgrep) for a faster search_files"; fi
 
 setup: $(STAMP) model sandbox-tools
 
@@ -47,12 +61,23 @@ start: setup
 	$(PY) -m shared.start
 
 # pytest exits 5 when it collected no test: that fails the run like any other non-zero code.
-test: setup
+test: setup $(DEV)
 	$(PY) -m pytest -q
 
 ## Progress -------------------------------------------------------------------------------------
+# `make next done`, `make next skip`, `make next nanochat_track`: the words after `next` are
+# handed to it, and make is told they are not targets of their own.
+NEXT_WORDS := $(filter-out next,$(MAKECMDGOALS))
 next: $(STAMP)
-	@$(PY) -m shared.progress next
+	@$(PY) -m shared.progress next $(NEXT_WORDS)
+
+ifeq (next,$(firstword $(MAKECMDGOALS)))
+ifneq (,$(NEXT_WORDS))
+.PHONY: $(NEXT_WORDS)
+$(NEXT_WORDS):
+	@:
+endif
+endif
 
 status: $(STAMP)
 	@$(PY) -m shared.progress status
@@ -71,5 +96,5 @@ bench: bench-llm
 	$(MAKE) -C phase3_tools bench
 	$(MAKE) -C nanochat_track bench
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(PY) -m ruff check .
