@@ -1,11 +1,14 @@
-"""Writes this folder's notebooks (outputs cleared). Run: python phase2_dumb_loop/notebooks/_build.py"""
+"""Writes phase 2's notebooks (outputs cleared, stable cell ids). Run after editing a lesson:
+
+    .venv/bin/python phase2_dumb_loop/notebooks/build_notebooks.py [output folder]
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from shared.notebook_builder import code, md, write_notebooks
 
 HERE = Path(__file__).resolve().parent
 SETUP = """\
@@ -15,14 +18,6 @@ ROOT = Path.cwd().resolve().parents[1]          # the notebook runs in phase2_du
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 FAST = os.environ.get("AGENTLAB_FAST") == "1"   # tests run the notebooks fast, with a scripted model"""
-
-
-def md(text: str):
-    return new_markdown_cell(text.strip())
-
-
-def code(text: str):
-    return new_code_cell(text.strip())
 
 
 SAFE = [
@@ -264,17 +259,17 @@ model and prints the table.
 ]
 
 
-def write(name: str, cells: list) -> None:
-    for number, cell in enumerate(cells):
-        cell["id"] = f"{Path(name).stem[:2]}-{number:02d}"  # stable ids: rebuilding changes nothing
-    notebook = new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, HERE / name)
+NOTEBOOKS = {
+    "01_running_code_safely.ipynb": SAFE,
+    "02_prompting_and_parsing.ipynb": PARSE,
+    "03_the_loop.ipynb": LOOP,
+}
+
+
+def build(out_dir: Path | str = HERE) -> None:
+    """Writes this folder's notebooks into `out_dir` (beside this file by default)."""
+    write_notebooks(out_dir, NOTEBOOKS)
 
 
 if __name__ == "__main__":
-    write("01_running_code_safely.ipynb", SAFE)
-    write("02_prompting_and_parsing.ipynb", PARSE)
-    write("03_the_loop.ipynb", LOOP)
-    print("wrote", sorted(p.name for p in HERE.glob("*.ipynb")))
+    build(*sys.argv[1:2])
