@@ -264,6 +264,9 @@ def _clean_env(workspace: Path) -> dict[str, str]:
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
+        # The course's own pytest plugins (hypothesis, httpserver) are not for model-written
+        # tests: loading them cost 3-9 s of the run's CPU limit before a test ran (measured).
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     }
 
 

@@ -348,3 +348,15 @@ def test_a_program_cannot_leave_a_set_user_id_file_for_root(tmp_path):
     tool = (tmp_path / "tool").stat()
     assert tool.st_uid == 0
     assert not tool.st_mode & (stat.S_ISUID | stat.S_ISGID)
+
+
+def test_model_written_tests_run_without_the_course_plugins(tmp_path):
+    """pytest inside the sandbox loads no entry-point plugins (hypothesis alone cost seconds of
+    the CPU limit); a plain test still runs."""
+    (tmp_path / "test_one.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
+    probe = "import os; print(os.environ.get('PYTEST_DISABLE_PLUGIN_AUTOLOAD'))"
+    assert run_code(probe).stdout.strip() == "1"
+    result = run_command([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          "test_one.py"], workspace=tmp_path, timeout_s=60)
+    assert result.ok and "1 passed" in result.stdout
+    assert "hypothesis" not in result.stdout
