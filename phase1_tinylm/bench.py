@@ -5,8 +5,8 @@ against torch.compile on the same configuration. Figures go to runs/bench/phase1
 The aim it reports on: the transformer at least 0.5 bits/char below the bigram after
 `--minutes` (default 5) of training.
 
-    python -m phase1_tinylm.bench                          # default corpus, 5 minutes of transformer
-    python -m phase1_tinylm.bench --data=input.txt --minutes=2
+    .venv/bin/python -m phase1_tinylm.bench                   # default corpus, 5 minutes of transformer
+    .venv/bin/python -m phase1_tinylm.bench --data=input.txt --minutes=2
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from phase1_tinylm.data import load_corpus
 from phase1_tinylm.milestone import REPO, SETTINGS, machine
 from phase1_tinylm.mlp_numpy import train_mlp
 from phase1_tinylm.train_transformer import DEFAULTS as TF_DEFAULTS
-from phase1_tinylm.train_transformer import parse_overrides, train_transformer
+from phase1_tinylm.train_transformer import train_transformer
 from shared.atomic_write import atomic_write_text
+from shared.cli import parse_overrides, run_main
 
 BENCH = dict(
     data="", max_bytes=0, minutes=5.0,  # the transformer's training budget per corpus
@@ -109,7 +110,7 @@ def print_table(rows: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    s = parse_overrides(argv, BENCH)
+    s = parse_overrides(sys.argv[1:] if argv is None else argv, BENCH, __doc__)
     if s["threads"] > 0:
         torch.set_num_threads(s["threads"])
     rows = [bench_corpus(None, s)]
@@ -126,4 +127,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

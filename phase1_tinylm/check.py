@@ -6,8 +6,10 @@
 4. save then load reproduces identical outputs (each of the three models);
 5. on success, the milestone is recorded in history.md.
 
-It trains the three models at the milestone's size (into runs/phase1/check), without
-rewriting WRITEUP.md.
+It trains the three models at the milestone's size (into runs/phase1/check) and writes no
+write-up.
+
+    .venv/bin/python -m phase1_tinylm.check [--no_record] [any milestone setting, --mlp_steps=4000]
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from phase1_tinylm.checkpoint import CheckpointError, load_bigram, load_mlp
 from phase1_tinylm.data import CharTokenizer, load_corpus
 from phase1_tinylm.milestone import FAST, SETTINGS, run_all, runs_dir
 from phase1_tinylm.sampling import generate
-from phase1_tinylm.train_transformer import load_transformer, parse_overrides
+from phase1_tinylm.train_transformer import load_transformer
 from phase1_tinylm.transformer import TransformerLM
 from shared.check_report import CheckReport
+from shared.cli import parse_overrides, run_main
 
 # The milestone's sizes (each model must beat the one before at the size the learner runs),
 # shorter samples.
@@ -46,8 +49,8 @@ def same_outputs(original, loaded, val_ids: np.ndarray, prompt: list[int]) -> tu
 def main(argv: list[str] | None = None) -> int:
     base = {**SETTINGS, **CHECK, **(FAST if os.environ.get("AGENTLAB_FAST") else {})}
     base["out"] = str(runs_dir() / "check")
-    extra = {"no_record": 0}
-    settings = parse_overrides(argv, base, extra)
+    base["no_record"] = False
+    settings = parse_overrides(sys.argv[1:] if argv is None else argv, base, __doc__)
     record = not settings.pop("no_record")
     report = CheckReport("phase1_tinylm", "a tiny language model from scratch: bigram, numpy MLP, transformer")
     start = time.perf_counter()
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = results["samples"]["bigram"]
     report.add("the bigram generates text", len(sample) > len(settings["prompt"]) + 50,
                f"{len(sample)} characters: {sample[len(settings['prompt']):][:40]!r}…",
-               "the bigram produced no text: check that the corpus is not empty (python -m phase1_tinylm.data).")
+               "the bigram produced no text: check that the corpus is not empty (make -C phase1_tinylm corpus).")
     report.add("numpy MLP beats the bigram", mlp["val_loss"] < bg["val_loss"],
                f"val {bits(mlp['val_loss']):.3f} < {bits(bg['val_loss']):.3f} bits/char",
                "train the MLP longer (--mlp_steps=4000) or check its gradients (notebook 03).")
@@ -95,4 +98,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

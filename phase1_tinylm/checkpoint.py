@@ -2,9 +2,10 @@
 
 The file is a numpy .npz archive (a zip of arrays). Next to the weights it holds one extra
 entry, `__header__`, a JSON document with the model kind, the vocabulary, the hyperparameters
-and the SHA-256 of the weights. Loading recomputes the checksum, so a corrupted file, or one
-that belongs to another model or vocabulary, stops with a `CheckpointError` that says what to do
-instead of a confusing failure later. Writes are atomic: a crash never leaves half a file.
+and a SHA-256 over the weights and every other field of the header. Loading recomputes the
+checksum, so a damaged file, or one that belongs to another model or vocabulary, stops with a
+`CheckpointError` that says what to do instead of a confusing failure later. Writes are atomic:
+a crash never leaves half a file.
 """
 
 from __future__ import annotations
@@ -12,24 +13,30 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from shared.atomic_write import atomic_write_bytes
+from shared.errors import AgentlabError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the checksum covers the header too (1 covered the weights only)
 HEADER_KEY = "__header__"
+# The header's fields and their JSON types; "sha256" is the checksum of all the others.
+HEADER_FIELDS = {"format_version": int, "kind": str, "vocab": list, "hparams": dict, "extra": dict,
+                 "shapes": dict, "sha256": str}
 
 
-class CheckpointError(Exception):
+class CheckpointError(AgentlabError):
     """A model file that cannot be used; the message says in one sentence what to do."""
 
 
-def weights_sha256(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over every array's name, dtype, shape and bytes, in name order."""
+def checkpoint_sha256(header: dict, arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 over the header's fields (all but "sha256") and every array's name, dtype, shape
+    and bytes, in name order: a change anywhere in the file changes it."""
     digest = hashlib.sha256()
+    fields = {k: v for k, v in header.items() if k != "sha256"}
+    digest.update(json.dumps(fields, sort_keys=True).encode("utf-8"))
     for name in sorted(arrays):
         array = np.ascontiguousarray(arrays[name])
         digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
@@ -44,15 +51,34 @@ def save_model(path: str | Path, kind: str, arrays: dict[str, np.ndarray], vocab
     if HEADER_KEY in arrays:
         raise ValueError(f"{HEADER_KEY} is reserved for the header")
     header = {
-        "format_version": FORMAT_VERSION, "kind": kind, "vocab": vocab, "hparams": hparams,
-        "extra": extra or {}, "sha256": weights_sha256(arrays),
-        "shapes": {name: list(value.shape) for name, value in arrays.items()},
+        "format_version": FORMAT_VERSION, "kind": kind, "vocab": list(vocab), "hparams": hparams,
+        "extra": extra or {}, "shapes": {name: list(value.shape) for name, value in arrays.items()},
     }
+    header = json.loads(json.dumps(header))  # exactly what loading will read back (tuples -> lists)
+    header["sha256"] = checkpoint_sha256(header, arrays)
     buffer = io.BytesIO()
     header_bytes = np.frombuffer(json.dumps(header, sort_keys=True).encode("utf-8"), dtype=np.uint8)
     np.savez(buffer, **{HEADER_KEY: header_bytes}, **arrays)
     atomic_write_bytes(path, buffer.getvalue())
     return header
+
+
+def read_archive(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """The header and the arrays of an .npz file, or CheckpointError if it cannot be read."""
+    damaged = f"{path} is corrupted or not a model file"
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if HEADER_KEY not in archive.files:
+                raise CheckpointError(f"{path} is not a phase1 model file (no header); load a file written by save_model.")
+            header = json.loads(archive[HEADER_KEY].tobytes().decode("utf-8"))
+            arrays = {name: archive[name] for name in archive.files if name != HEADER_KEY}
+    except CheckpointError:
+        raise
+    except Exception as err:  # damaged bytes fail in many ways (zip, npy header, JSON, sizes): all mean the same
+        raise CheckpointError(f"{damaged} ({type(err).__name__}); delete it and train again.") from err
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{damaged} (its header is not a JSON object); delete it and train again.")
+    return header, arrays
 
 
 def load_model(path: str | Path, kind: str | None = None,
@@ -65,29 +91,33 @@ def load_model(path: str | Path, kind: str | None = None,
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path} does not exist; train a model first (make run) or check the path.")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if HEADER_KEY not in archive.files:
-                raise CheckpointError(f"{path} is not a phase1 model file (no header); load a file written by save_model.")
-            header = json.loads(archive[HEADER_KEY].tobytes().decode("utf-8"))
-            arrays = {name: archive[name] for name in archive.files if name != HEADER_KEY}
-    except CheckpointError:
-        raise
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, UnicodeDecodeError) as err:
-        raise CheckpointError(
-            f"{path} is corrupted or not a model file ({type(err).__name__}); delete it and train again."
-        ) from err
+    header, arrays = read_archive(path)
     if header.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(f"{path} has format version {header.get('format_version')}, this code reads "
+        raise CheckpointError(f"{path} has format version {header.get('format_version')!r}, this code reads "
                               f"{FORMAT_VERSION}; retrain the model with this version of the code.")
-    if weights_sha256(arrays) != header.get("sha256"):
-        raise CheckpointError(f"{path} failed its checksum (the weights were changed or damaged); delete it and train again.")
-    if kind is not None and header.get("kind") != kind:
-        raise CheckpointError(f"{path} holds a '{header.get('kind')}' model, not a '{kind}' model; load it with the matching loader.")
-    if vocab is not None and header.get("vocab") != list(vocab):
-        raise CheckpointError(f"{path} was trained with a different vocabulary ({len(header.get('vocab', []))} "
+    wrong = [name for name, kind_of in HEADER_FIELDS.items() if not isinstance(header.get(name), kind_of)]
+    if wrong or not all(isinstance(c, str) for c in header["vocab"]):
+        raise CheckpointError(f"{path} has a damaged header ({', '.join(wrong) or 'vocab'}); delete it and train again.")
+    if checkpoint_sha256(header, arrays) != header["sha256"]:
+        raise CheckpointError(f"{path} failed its checksum (the file was changed or damaged); delete it and train again.")
+    if kind is not None and header["kind"] != kind:
+        raise CheckpointError(f"{path} holds a '{header['kind']}' model, not a '{kind}' model; load it with the matching loader.")
+    if vocab is not None and header["vocab"] != list(vocab):
+        raise CheckpointError(f"{path} was trained with a different vocabulary ({len(header['vocab'])} "
                               f"characters, not {len(vocab)}); use the same corpus or retrain on this one.")
     return arrays, header
+
+
+def settings(header: dict, types: dict[str, type], path: str | Path) -> dict:
+    """The hyperparameters `types` names, each checked to be there with that type (an int is
+    accepted where a float is asked). Raises CheckpointError naming the first one that is not."""
+    hparams = header["hparams"]
+    for name, kind in types.items():
+        value = hparams.get(name)
+        ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
+        if not ok or isinstance(value, bool):
+            raise CheckpointError(f"{path} lacks a valid '{name}' setting; it was written by other code, retrain the model.")
+    return {name: hparams[name] for name in types}
 
 
 def check_shapes(arrays: dict[str, np.ndarray], expected: dict[str, tuple], path: str | Path) -> None:
@@ -110,8 +140,8 @@ def load_bigram(path: str | Path, vocab: list[str] | None = None):
 
     arrays, header = load_model(path, "bigram", vocab)
     V = len(header["vocab"])
+    alpha = settings(header, {"alpha": float}, path)["alpha"]
     check_shapes(arrays, {"counts": (V, V)}, path)
-    alpha = header["hparams"]["alpha"]
     return BigramModel(counts=arrays["counts"], alpha=alpha, probs=bigram_probs(arrays["counts"], alpha)), header
 
 
@@ -125,7 +155,7 @@ def load_mlp(path: str | Path, vocab: list[str] | None = None):
     from phase1_tinylm.mlp_numpy import NumpyMLP
 
     arrays, header = load_model(path, "numpy_mlp", vocab)
-    h, V = header["hparams"], len(header["vocab"])
+    h, V = settings(header, {"emb": int, "hidden": int, "context": int, "pad_id": int}, path), len(header["vocab"])
     check_shapes(arrays, {"C": (V, h["emb"]), "W1": (h["context"] * h["emb"], h["hidden"]),
                           "b1": (h["hidden"],), "W2": (h["hidden"], V), "b2": (V,)}, path)
     return NumpyMLP(dict(arrays), h["context"], h["pad_id"]), header

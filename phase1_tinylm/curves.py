@@ -1,4 +1,9 @@
-"""Loss curves as small PNG files (matplotlib, no display needed)."""
+"""Loss curves as a matplotlib figure, and as a small PNG file when given a path.
+
+This module never picks matplotlib's backend: in a notebook the figure shows inline, in a
+script `savefig` writes the PNG under any backend (with no display, matplotlib itself falls
+back to a non-interactive one).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,6 @@ def plot_runs(runs: dict[str, dict], path: str | Path | None = None, title: str 
 
     runs: name -> history with lists "step", "train_loss", "val_loss" (nats).
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     scale = 1 / math.log(2) if bits_per_char else 1.0

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.cli import parse_overrides, run_main
 from shared.corpus import read_text_file, stdlib_root, stdlib_text
+from shared.errors import AgentlabError
 
 DEFAULT_MAX_BYTES = 1_000_000  # the first ~1 MB of the standard library, in path order
 TRAIN_FRACTION = 0.9  # the first 90% trains, the last 10% validates: a fixed split, no shuffling
 UNK = "\ufffd"  # the Unicode replacement character stands for every character outside the vocabulary
 
 
-class CorpusError(Exception):
+class CorpusError(AgentlabError):
     """A corpus that cannot be used (missing, unreadable, too small); the message says what to do."""
 
 
@@ -136,17 +139,18 @@ def load_corpus(data: str | Path | None = None, max_bytes: int | None = None,
                   tokenizer=CharTokenizer.from_text(train_text))
 
 
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Show the corpus: size, vocabulary, split, files.")
-    parser.add_argument("--data", default=None, help="a UTF-8 text file (default: the stdlib corpus)")
-    parser.add_argument("--max_bytes", type=int, default=None)
-    parser.add_argument("--list_files", action="store_true", help="print every file of the corpus")
-    args = parser.parse_args()
-    corpus = load_corpus(args.data, args.max_bytes)
+def main(argv: list[str] | None = None) -> int:
+    """Show the corpus: size, vocabulary, split (and with --list_files every file)."""
+    args = parse_overrides(sys.argv[1:] if argv is None else argv,
+                           {"data": "", "max_bytes": 0, "list_files": False}, main.__doc__)
+    corpus = load_corpus(args["data"] or None, args["max_bytes"] or None)
     print(corpus.describe())
-    if args.list_files:
+    if args["list_files"]:
         root = stdlib_root()
         for path in corpus.files:
             print(" ", path.relative_to(root) if path.is_relative_to(root) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))

@@ -149,12 +149,14 @@ def contexts(ids: np.ndarray, positions: np.ndarray, context: int) -> np.ndarray
     return ids[positions[:, None] + offsets[None, :]]
 
 
-def eval_positions(n: int, context: int, max_tokens: int | None, spread: bool) -> np.ndarray:
-    """Which positions an evaluation scores: fixed, so every evaluation scores the same ones."""
-    count = n - context if max_tokens is None else min(n - context, max_tokens)
+def eval_positions(n: int, max_tokens: int | None, spread: bool) -> np.ndarray:
+    """Which positions an evaluation scores: 1..n-1 (every character after the first, as the
+    bigram scores them), or the first `max_tokens` of those, or with spread=True `max_tokens`
+    evenly spaced over all of them. Fixed, so every evaluation scores the same ones."""
+    count = n - 1 if max_tokens is None else min(n - 1, max_tokens)
     if spread:
-        return np.linspace(context, n - 1, count).astype(np.int64)
-    return np.arange(context, context + count)
+        return np.linspace(1, n - 1, count).astype(np.int64)
+    return np.arange(1, 1 + count)
 
 
 class NumpyMLP:
@@ -173,14 +175,15 @@ class NumpyMLP:
 
     def loss(self, ids: np.ndarray, max_tokens: int | None = None, spread: bool = False,
              chunk: int = 4096) -> float:
-        """Average NLL (nats) of the next ids of `ids` that have a full context: the first
-        `max_tokens` of them, or with spread=True `max_tokens` evenly spaced over the whole text."""
+        """Average NLL (nats) of the next ids of `ids` from the second on (see `eval_positions`);
+        the first few see a context padded on the left with `pad_id`, as in generation."""
         ids = np.asarray(ids, dtype=np.int64)
-        positions = eval_positions(len(ids), self.context_size, max_tokens, spread)
+        positions = eval_positions(len(ids), max_tokens, spread)
+        padded = np.concatenate([np.full(self.context_size, self.pad_id, dtype=np.int64), ids])
         total = 0.0
         for start in range(0, len(positions), chunk):
             pos = positions[start:start + chunk]
-            logits, _ = forward(self.params, contexts(ids, pos, self.context_size))
+            logits, _ = forward(self.params, contexts(padded, pos + self.context_size, self.context_size))
             total += cross_entropy(logits, ids[pos])[0] * len(pos)
         return total / len(positions)
 
@@ -206,7 +209,9 @@ def train_mlp(train_ids, val_ids, vocab_size: int, context: int = 8, emb: int = 
     """Mini-batch AdamW with warm-up + cosine decay; optional early stopping after `patience`
     evaluations without a new best validation loss (the best parameters are kept).
 
-    Returns the model and stats: history (step, train_loss, val_loss), time, tokens/s.
+    Returns the model and stats: history (step, train_loss, val_loss), time, tokens/s, and
+    train_loss / val_loss / kept_step: the losses of the parameters the model ends with (the
+    best ones under early stopping, not the last evaluated).
     """
     from tqdm.auto import tqdm
 
@@ -243,10 +248,14 @@ def train_mlp(train_ids, val_ids, vocab_size: int, context: int = 8, emb: int = 
                     bad_evals += 1
                     if patience is not None and bad_evals >= patience:
                         break
+    kept = len(history["step"]) - 1  # the evaluation whose parameters the model ends with
     if patience is not None and best[2] is not None:  # early stopping keeps the best parameters
         params.update(best[2])
+        kept = history["step"].index(best[1])
     stats = {
         "history": history, "train_seconds": train_time, "steps": steps_done,
+        "train_loss": history["train_loss"][kept], "val_loss": history["val_loss"][kept],
+        "kept_step": history["step"][kept],
         "tokens_per_s": steps_done * batch_size / max(train_time, 1e-9),
         "best_val_loss": best[0], "best_step": best[1], "stopped_early": steps_done < steps,
         "params": model.num_params(),

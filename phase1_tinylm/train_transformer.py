@@ -1,8 +1,8 @@
 """Lesson 8, the training loop: AdamW, warm-up + cosine decay, gradient clipping, periodic
 evaluation, checkpoint and resume, on CPU, CUDA or MPS.
 
-    python -m phase1_tinylm.train_transformer --max_steps=600 --n_layer=4 --out=runs/phase1/tf.npz
-    python -m phase1_tinylm.train_transformer --max_steps=2400 --out=runs/phase1/tf.npz --resume=1
+    .venv/bin/python -m phase1_tinylm.train_transformer --max_steps=600 --n_layer=4 --out=runs/phase1/tf.npz
+    .venv/bin/python -m phase1_tinylm.train_transformer --max_steps=2400 --out=runs/phase1/tf.npz --resume
 
 Resuming restores the weights, the optimizer's moments, the step and both random generators,
 so an interrupted run continues exactly as if it had never stopped.
@@ -11,14 +11,16 @@ so an interrupted run continues exactly as if it had never stopped.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from phase1_tinylm.checkpoint import CheckpointError, check_shapes, load_model, save_model
+from phase1_tinylm.checkpoint import CheckpointError, check_shapes, load_model, save_model, settings
 from phase1_tinylm.transformer import GPTConfig, TinyTransformer, TransformerLM, pick_device
+from shared.cli import parse_overrides, run_main
 from shared.cpu import cpu_threads
 
 # Hyperparameters: plain values, each overridable from the command line (--n_layer=2).
@@ -31,7 +33,11 @@ DEFAULTS = dict(
     seed=1337, device="auto", compile=0,
     threads=0,  # CPU threads for torch; 0 = automatic (see shared.cpu)
 )
-MODEL_KEYS = ("block_size", "n_layer", "n_head", "n_embd", "dropout")
+MODEL_TYPES = {"block_size": int, "n_layer": int, "n_head": int, "n_embd": int, "dropout": float}
+MODEL_KEYS = tuple(MODEL_TYPES)
+# What the command line adds to DEFAULTS (python -m phase1_tinylm.train_transformer).
+COMMAND_LINE = dict(data="", max_bytes=0, out="runs/phase1/transformer.npz", resume=False,
+                    temperature=0.8, top_k=20)
 
 
 def lr_at(step: int, cfg: dict) -> float:
@@ -51,31 +57,41 @@ def get_batch(data: torch.Tensor, block_size: int, batch_size: int, gen: torch.G
     return x, y
 
 
+IGNORE = -100  # a target cross_entropy skips (its default ignore_index)
+
+
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, data: torch.Tensor, block_size: int, max_tokens: int | None,
              device: str, batch_size: int = 32, spread: bool = False) -> float:
-    """Mean NLL (nats) over the first `max_tokens` of `data` in consecutive windows, or with
-    spread=True over windows evenly spaced through all of it. No randomness: every evaluation
-    scores the same characters."""
+    """Mean NLL (nats) of the targets data[1..n], n = len(data) - 1 or `max_tokens`, in
+    consecutive windows of block_size: every target scored once, as the other models score
+    them (when n is not a multiple of the window, the last window overlaps the one before and
+    only its new targets count). With spread=True, windows evenly spaced through all of `data`
+    instead. No randomness: every evaluation scores the same characters."""
     was_training = model.training
     model.eval()
     n = len(data) - 1 if max_tokens is None else min(len(data) - 1, max_tokens)
     window = min(block_size, n)
-    n_windows = max(1, n // window)
     if spread:
-        starts = torch.linspace(0, len(data) - 1 - window, n_windows).long()
+        starts = torch.linspace(0, len(data) - 1 - window, max(1, n // window)).long()
     else:
-        starts = torch.arange(n_windows) * window
+        starts = torch.arange(0, n - window + 1, window)
+        if n % window:
+            starts = torch.cat([starts, torch.tensor([n - window])])
     offsets = torch.arange(window)
     x = data[starts[:, None] + offsets]
-    y = data[starts[:, None] + offsets + 1]
-    total = 0.0
-    for i in range(0, n_windows, batch_size):
+    y = data[starts[:, None] + offsets + 1].clone()
+    if not spread and n % window:
+        y[-1, :window - n % window] = IGNORE  # already scored by the window before
+    total, count = 0.0, 0
+    for i in range(0, len(starts), batch_size):
         xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
         _, loss = model(xb, yb)
-        total += loss.item() * xb.numel()
+        scored = int((yb != IGNORE).sum())
+        total += loss.item() * scored
+        count += scored
     model.train(was_training)
-    return total / (n_windows * window)
+    return total / count
 
 
 def make_optimizer(model: TinyTransformer, cfg: dict) -> torch.optim.AdamW:
@@ -112,9 +128,11 @@ def load_transformer(path: str | Path, vocab: list[str] | None = None, device: s
 
 
 def _model_from(arrays: dict, header: dict, path) -> TinyTransformer:
-    h = header["hparams"]
-    cfg = GPTConfig(vocab_size=len(header["vocab"]), **{k: h[k] for k in MODEL_KEYS})
-    model = TinyTransformer(cfg)
+    h = settings(header, MODEL_TYPES, path)
+    try:
+        model = TinyTransformer(GPTConfig(vocab_size=len(header["vocab"]), **h))
+    except (ValueError, RuntimeError) as err:
+        raise CheckpointError(f"{path} has settings no model can have ({err}); retrain the model.") from err
     expected = {f"model/{k}": tuple(v.shape) for k, v in model.state_dict().items()}
     check_shapes(arrays, expected, path)
     model.load_state_dict({k[len("model/"):]: torch.from_numpy(np.array(v))
@@ -219,7 +237,17 @@ def _resume(path, model, opt, gen, vocab, cfg, device) -> tuple[int, dict]:
                               "resume with the same settings or start a new file with --out.")
     loaded = _model_from(arrays, header, path)
     model.load_state_dict(loaded.state_dict())
-    extra = header["extra"]
+    try:
+        step, history = _restore_training_state(arrays, header["extra"], opt, gen)
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        raise CheckpointError(f"{path} lacks a usable optimizer or random state ({type(err).__name__}); "
+                              "start a new file with --out.") from err
+    model.to(device)
+    return step, history
+
+
+def _restore_training_state(arrays: dict, extra: dict, opt, gen) -> tuple[int, dict]:
+    """AdamW's moments and settings, both random generators; returns (step, history)."""
     state: dict = {"state": {}, "param_groups": []}
     start = 0
     for group, size in zip(extra["param_groups"], extra["param_group_sizes"], strict=True):
@@ -232,32 +260,19 @@ def _resume(path, model, opt, gen, vocab, cfg, device) -> tuple[int, dict]:
     opt.load_state_dict(state)
     gen.set_state(torch.from_numpy(np.array(arrays["rng/batches"])))
     torch.set_rng_state(torch.from_numpy(np.array(arrays["rng/torch"])))
-    model.to(device)
     return int(extra["step"]), extra["history"]
 
 
-def parse_overrides(argv: list[str] | None = None, defaults: dict = DEFAULTS, extra: dict | None = None):
-    """--key=value for every key of `defaults` (and `extra`), typed like the default."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for key, value in {**defaults, **(extra or {})}.items():
-        kind = type(value) if value is not None else str
-        parser.add_argument(f"--{key}", type=kind, default=value)
-    return vars(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
     from phase1_tinylm.bigram import bits
     from phase1_tinylm.data import load_corpus
     from phase1_tinylm.sampling import generate_text
 
-    args = parse_overrides(extra={"data": "", "max_bytes": 0, "out": "runs/phase1/transformer.npz",
-                                  "resume": 0, "temperature": 0.8, "top_k": 20})
+    args = parse_overrides(sys.argv[1:] if argv is None else argv, {**DEFAULTS, **COMMAND_LINE}, __doc__)
     corpus = load_corpus(args.pop("data") or None, args.pop("max_bytes") or None)
     print(corpus.describe())
     tok = corpus.tokenizer
-    out, resume = args.pop("out"), bool(args.pop("resume"))
+    out, resume = args.pop("out"), args.pop("resume")
     temperature, top_k = args.pop("temperature"), args.pop("top_k")
     lm, stats = train_transformer(tok.encode(corpus.train_text), tok.encode(corpus.val_text),
                                   tok.to_list(), args, out=out, resume=resume)
@@ -265,3 +280,8 @@ if __name__ == "__main__":
           f"{stats['params']:,} parameters, {stats['tokens_per_s']:,.0f} tokens/s on {stats['device']}")
     print(f"checkpoint: {out}")
     print(generate_text(lm, tok, "\ndef ", 300, temperature, top_k, seed=0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))

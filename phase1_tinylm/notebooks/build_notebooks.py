@@ -1,14 +1,14 @@
-"""Writes the lesson notebooks of phase 1 (outputs cleared). Run after editing a lesson:
+"""Writes the lesson notebooks of phase 1 (outputs cleared, stable cell ids). Run after editing a lesson:
 
-    .venv/bin/python phase1_tinylm/notebooks/build_notebooks.py
+    .venv/bin/python phase1_tinylm/notebooks/build_notebooks.py [output folder]
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from shared.notebook_builder import code, md, write_notebooks
 
 HERE = Path(__file__).resolve().parent
 
@@ -16,13 +16,11 @@ SETUP = """import os
 FAST = bool(os.environ.get("AGENTLAB_FAST"))  # the tests run every notebook at a reduced size
 import phase1_tinylm  # noqa: F401  (first: it sets numpy's BLAS to one thread)
 import numpy as np
-import matplotlib
-matplotlib.use("Agg") if FAST else None
-import matplotlib.pyplot as plt"""
+import matplotlib.pyplot as plt  # plots show inline: no module of this phase picks the backend"""
 
 
 def cells(*parts: tuple[str, str]):
-    return [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in parts]
+    return [md(text) if kind == "md" else code(text) for kind, text in parts]
 
 
 LESSONS: dict[str, list] = {}
@@ -152,11 +150,18 @@ plt.xlabel("step"); plt.ylabel("nats/char"); plt.legend(); plt.show()
 print(f"{stats['train_seconds']:.1f} s, {stats['tokens_per_s']:,.0f} pairs/s")"""),
     ("md", """Compare with the counting bigram: gradient descent walks towards the same table. With
 enough steps (and a good learning rate) the two losses meet: the neural view and the counting view
-of a bigram are the same model."""),
+of a bigram are the same model.
+
+A comparison is only fair on the same characters: both models are scored on every pair of the
+validation split (the training curve above already was). On a slice, one model can look better
+than it is just because that slice is easier."""),
     ("code", """from phase1_tinylm.bigram import BigramModel
 counting = BigramModel.fit(np.array(train_ids), tok.vocab_size, alpha=0.5)
+val_pairs = make_pairs(val_ids)  # every character of the validation split after the first
+assert model.loss(val_pairs) == h["val_loss"][-1]  # the curve's last point is on all of them
+print(f"{len(val_pairs):,} validation pairs")
 print(f"counting bigram val: {counting.loss(np.array(val_ids)):.4f} nats")
-print(f"neural bigram val:   {h['val_loss'][-1]:.4f} nats")
+print(f"neural bigram val:   {model.loss(val_pairs):.4f} nats")
 from phase1_tinylm.sampling import generate_text
 print(generate_text(model, tok, "\\ndef ", 150, temperature=1.0, seed=0))"""),
 )
@@ -242,10 +247,15 @@ corpus = load_corpus(max_bytes=100_000 if FAST else None)
 tok = corpus.tokenizer
 train_ids, val_ids = tok.encode(corpus.train_text), tok.encode(corpus.val_text)
 print("model:", BIG_MODEL)"""),
+    ("md", """Each line gives the losses of the parameters the run ends with: for early stopping, the
+best ones it kept, not the last ones it evaluated. The weight decay is the default of
+`overfitting_experiment`, the one `make overfit` uses."""),
     ("code", """runs = overfitting_experiment(train_ids, val_ids, tok.vocab_size, tiny_chars=3000,
-                              steps=200 if FAST else 1000, eval_every=20 if FAST else 50,
-                              weight_decay=3.0, patience=3)
-print("\\n".join(summarise(runs)))"""),
+                              steps=200 if FAST else 1000, eval_every=20 if FAST else 50, patience=3)
+print("\\n".join(summarise(runs)))
+overfit, decay, early = runs["overfit (tiny data)"], runs["weight decay"], runs["early stopping"]
+assert decay["val_loss"] < overfit["val_loss"] and decay["train_loss"] > overfit["train_loss"]
+assert early["val_loss"] == early["best_val_loss"]  # early stopping keeps its best parameters"""),
     ("code", """fig = plot_runs({name: r["history"] for name, r in runs.items()},
                 title="a large MLP on 3,000 characters, and three fixes", ncols=2)
 plt.show()"""),
@@ -309,6 +319,24 @@ for attempt in (lambda: load_mlp(damaged),
         attempt()
     except CheckpointError as err:
         print("CheckpointError:", err)"""),
+    ("md", """One flipped bit anywhere is caught too: the checksum covers the weights and the header, and
+a file whose zip or array headers no longer parse is reported the same way. Flip one bit at 200
+places of the file; each damaged copy is refused, or (for a bit no reader uses, such as a zip
+timestamp) loads exactly the same weights."""),
+    ("code", """data = path.read_bytes()
+places = range(0, len(data), max(1, len(data) // 200))
+refused = 0
+for i in places:
+    flipped = bytearray(data)
+    flipped[i] ^= 0x10
+    damaged.write_bytes(bytes(flipped))
+    try:
+        same, _ = load_mlp(damaged)
+    except CheckpointError:
+        refused += 1
+        continue
+    assert all(np.array_equal(same.params[k], mlp.params[k]) for k in mlp.params)
+print(f"{refused} of {len(places)} damaged copies refused, the others load the same weights")"""),
 )
 
 LESSONS["06_transformer.ipynb"] = cells(
@@ -392,19 +420,14 @@ for t in (0.5, 0.8, 1.2):
     ("md", """With the full settings (run the notebook without `AGENTLAB_FAST`) the transformer ends more
 than a bit per character below the bigram and picks up indentation, `self.`, keywords and the
 shape of docstrings; the reduced run the tests use is too short for that. The milestone (`make run`) trains all three models at a larger size and writes
-`WRITEUP.md` with the comparison; `make bench` measures tokens/s and eager vs `torch.compile`."""),
+the comparison to `runs/phase1/WRITEUP.md`; `make bench` measures tokens/s and eager vs `torch.compile`."""),
 )
 
 
-def main() -> None:
-    for name, nb_cells in LESSONS.items():
-        nb = new_notebook(cells=nb_cells, metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-            "language_info": {"name": "python"}})
-        nbformat.validate(nb)
-        nbformat.write(nb, HERE / name)
-        print("wrote", HERE / name)
+def build(out_dir: Path | str = HERE) -> None:
+    """Writes this folder's notebooks into `out_dir` (beside this file by default)."""
+    write_notebooks(out_dir, LESSONS)
 
 
 if __name__ == "__main__":
-    main()
+    build(*sys.argv[1:2])

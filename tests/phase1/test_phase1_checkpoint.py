@@ -99,3 +99,70 @@ def test_mismatched_kind_vocab_or_shape_raises(tmp_path, tiny_data, mlp_model):
     save_model(path, "numpy_mlp", model.params, tok.to_list(), {**wrong, "context": 5, "pad_id": 0})
     with pytest.raises(CheckpointError, match="shape"):
         load_mlp(path)
+
+
+def test_every_flipped_bit_is_refused_or_harmless(tmp_path):
+    """A bit flipped anywhere in the file: a CheckpointError, or exactly the saved model (a bit
+    no reader uses, such as a zip timestamp). Never another exception, never other values."""
+    path, damaged = tmp_path / "m.npz", tmp_path / "d.npz"
+    arrays = {"counts": np.arange(16, dtype=np.int64).reshape(4, 4)}
+    header = save_model(path, "bigram", arrays, ["\ufffd", "a", "b", "c"], {"alpha": 0.5})
+    original = path.read_bytes()
+    refused = 0
+    for i in range(len(original)):
+        data = bytearray(original)
+        data[i] ^= 1 << (i % 8)
+        damaged.write_bytes(bytes(data))
+        try:
+            loaded, got = load_model(damaged)
+        except CheckpointError as err:
+            assert "\n" not in str(err)
+            refused += 1
+            continue
+        assert got == header and np.array_equal(loaded["counts"], arrays["counts"]), f"byte {i}"
+    assert refused > len(original) // 2
+
+
+def test_every_truncation_is_refused(tmp_path):
+    path = tmp_path / "m.npz"
+    save_model(path, "toy", {"w": np.arange(6.0)}, ["\ufffd", "a"], {"n": 1})
+    original = path.read_bytes()
+    for size in range(len(original)):
+        path.write_bytes(original[:size])
+        with pytest.raises(CheckpointError):
+            load_model(path)
+
+
+def test_a_changed_setting_fails_the_checksum(tmp_path):
+    """The checksum covers the header: a valid JSON header with another alpha is refused."""
+    path = tmp_path / "b.npz"
+    header = save_model(path, "bigram", {"counts": np.ones((2, 2), dtype=np.int64)}, ["\ufffd", "a"],
+                        {"alpha": 0.5})
+    changed = {**header, "hparams": {"alpha": 0.7}}
+    buffer = io.BytesIO()
+    np.savez(buffer, __header__=np.frombuffer(json.dumps(changed).encode(), dtype=np.uint8),
+             counts=np.ones((2, 2), dtype=np.int64))
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(CheckpointError, match="checksum"):
+        load_bigram(path)
+
+
+def test_missing_or_mistyped_settings_raise_checkpoint_error(tmp_path, tiny_data, mlp_model):
+    """A file written by other code (a valid checksum, settings missing or of the wrong type)."""
+    tok, _, _ = tiny_data
+    model, _ = mlp_model
+    path = tmp_path / "m.npz"
+    save_model(path, "numpy_mlp", model.params, tok.to_list(), {"context": 5, "pad_id": 0})
+    with pytest.raises(CheckpointError, match="'emb'"):
+        load_mlp(path)
+    save_model(path, "bigram", {"counts": np.ones((2, 2))}, ["\ufffd", "a"], {"alpha": "big"})
+    with pytest.raises(CheckpointError, match="'alpha'"):
+        load_bigram(path)
+
+
+def test_a_checkpoint_error_prints_one_sentence(tmp_path, capsys):
+    from shared.cli import run_main
+
+    assert run_main(lambda: load_mlp(tmp_path / "missing.npz")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "does not exist" in err
