@@ -1,8 +1,8 @@
 """Throughput benchmark: tokens/s and MFU of one config's training step, on random tokens (no
 corpus needed), written to runs/bench/nanochat_<config>.json.
 
-    python -m nanochat_track.bench --config=cpu-tiny --steps=10
-    python -m nanochat_track.bench --config=gpu-1 --steps=30        # on one H100: aim > 40% MFU
+    .venv/bin/python -m nanochat_track.bench --config=cpu-tiny --steps=10
+    .venv/bin/python -m nanochat_track.bench --config=gpu-1 --steps=30   # on one H100: aim > 40% MFU
 
 The first steps (compilation, allocator warm-up) are excluded from the figures.
 """
@@ -18,15 +18,19 @@ from pathlib import Path
 import torch
 
 from shared.atomic_write import atomic_write_text
+from shared.cli import run_main
 
-from .config import as_dict, parse_args
+from .config import Config, as_dict, parse_args
 from .optim import setup_optimizers
 from .pretrain import autocast_context, build_model, peak_flops, set_cpu_threads, setup_distributed
 
+EXTRA_FLAGS = {"steps": 10,  # timed steps
+               "warmup": 3}  # steps run first and not timed (compilation, allocator warm-up)
 
-def main(argv: list[str] | None = None) -> dict:
-    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv)
-    steps, warmup = int(flags.get("steps", 10)), int(flags.get("warmup", 3))
+
+def bench(cfg: Config, steps: int = 10, warmup: int = 3) -> dict:
+    """Time `steps` training steps of `cfg` on random tokens after `warmup` untimed ones; the
+    figures are printed and written to runs/bench/nanochat_<config>.json."""
     ctx = setup_distributed(cfg)
     threads = set_cpu_threads(cfg, ctx.world_size) if ctx.device.type == "cpu" else 0
     model = build_model(cfg, cfg.vocab_size, ctx.device)
@@ -66,5 +70,11 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
+def main(argv: list[str] | None = None) -> int:
+    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv, EXTRA_FLAGS, __doc__)
+    bench(cfg, flags["steps"], flags["warmup"])
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

@@ -2,7 +2,10 @@
 
 cpu-tiny runs tokenizer -> pretraining -> evaluation -> sampling end to end, the validation
 loss falls, the report is written, and a run resumed from a checkpoint continues the same curve
-as an uninterrupted one.
+as an uninterrupted one. It writes to runs/nanochat/check-cpu-tiny/; `make chat` then talks to
+its checkpoint (the newest one under runs/nanochat).
+
+    .venv/bin/python -m nanochat_track.check [--no_record] [--max_steps=50 ...]
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import sys
 from pathlib import Path
 
 from shared.check_report import CheckReport
+from shared.cli import run_main
+from shared.errors import AgentlabError
 
-from .config import Config, make_config
+from .config import Config, make_config, parse_args, runs_root
 from .pipeline import run_pipeline
 from .pretrain import train
 
@@ -47,7 +52,7 @@ def run_check(cfg: Config, record: bool = True) -> int:
     report = CheckReport("nanochat_track", "cpu-tiny: tokenizer -> pretraining -> evaluation -> sampling")
     try:
         stages = run_pipeline(cfg, humaneval_limit=3, n_tasks=10)
-    except SystemExit as err:
+    except AgentlabError as err:
         report.add("pipeline runs end to end", False, str(err),
                    "Read the message above; `make run` shows the whole log.")
         return report.finish(record=False)
@@ -84,17 +89,18 @@ def run_check(cfg: Config, record: bool = True) -> int:
     report.add("resume continues the same curve", resume["max_abs_diff"] < 1e-4,
                f"6 steps straight vs 3 + resume 3: largest loss difference {resume['max_abs_diff']:.2e}",
                "The batches or the optimizer state are not restored exactly: see pretrain.py.")
+    report.note("checkpoint", f"{pre['checkpoint']} (make -C nanochat_track chat talks to the newest one)")
     return report.finish(record=record)
 
 
-def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    record = "--no_record" not in argv
-    overrides = dict(a[2:].partition("=")[::2] for a in argv if a.startswith("--") and a != "--no_record")
-    cfg = make_config("cpu-tiny", {"run_dir": str(Path(make_config("cpu-tiny").run_dir).parent / "check-cpu-tiny"),
-                                   **overrides})
-    sys.exit(run_check(cfg, record=record))
+CHECK_RUN_DIR = "check-cpu-tiny"  # under runs/nanochat, apart from `make run`'s cpu-tiny
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv, {"no_record": False}, __doc__,
+                            defaults={"run_dir": str(Path(runs_root()) / CHECK_RUN_DIR)})
+    return run_check(cfg, record=not flags["no_record"])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

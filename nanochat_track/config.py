@@ -1,14 +1,24 @@
 """Run configurations as plain dataclasses: `cpu-tiny`, `gpu-1`, and the 8-GPU `d20`/`d26`/`d32`.
 
-Every field can be overridden from the command line: `--depth=4 --max_steps=50`. One knob,
+Every field can be overridden from the command line: `--depth=4 --max_steps=50`, after the
+preset `--config=gpu-1`. An unknown option is an error that names the closest one. One knob,
 `depth`, sets the model's width (depth * aspect_ratio) and its number of heads (width / head_dim).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 from dataclasses import dataclass
+
+from shared.cli import parse_overrides
+from shared.errors import AgentlabError
+
+
+class ConfigError(AgentlabError):
+    """A run that cannot go as configured: an unknown preset, no GPU, a missing package, data
+    not prepared yet, sizes that do not fit. The message says what to do."""
 
 
 @dataclass
@@ -119,13 +129,16 @@ def _parse_value(text: str, current: object) -> object:
 def make_config(preset: str = "cpu-tiny", overrides: dict | None = None) -> Config:
     """The preset's Config with `overrides` (field name -> value or string) applied."""
     if preset not in PRESETS:
-        raise SystemExit(f"Unknown config {preset!r}: choose one of {', '.join(PRESETS)}.")
+        close = difflib.get_close_matches(preset, list(PRESETS), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise ConfigError(f"Unknown config {preset!r}: {hint}choose one of {', '.join(PRESETS)}.")
     cfg = Config(**PRESETS[preset])
-    names = {f.name for f in dataclasses.fields(Config)}
+    names = [f.name for f in dataclasses.fields(Config)]
     for key, value in (overrides or {}).items():
         if key not in names:
-            raise SystemExit(f"Unknown option --{key}: the options are the fields of Config in "
-                             f"nanochat_track/config.py ({', '.join(sorted(names))}).")
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f"did you mean --{close[0]}?" if close else "the options are the fields of Config in nanochat_track/config.py."
+            raise ConfigError(f"Unknown option --{key}: {hint}")
         if isinstance(value, str):
             value = _parse_value(value, getattr(cfg, key))
         setattr(cfg, key, value)
@@ -134,24 +147,37 @@ def make_config(preset: str = "cpu-tiny", overrides: dict | None = None) -> Conf
     return cfg
 
 
-def parse_args(argv: list[str], default_preset: str = "cpu-tiny") -> tuple[Config, dict]:
-    """`--config=gpu-1 --depth=16 --resume` -> (Config, flags that are not Config fields)."""
-    preset = default_preset
-    overrides: dict[str, str] = {}
-    flags: dict[str, str] = {}
-    names = {f.name for f in dataclasses.fields(Config)}
-    for arg in argv:
-        if not arg.startswith("--"):
-            raise SystemExit(f"Arguments look like --name=value, got {arg!r}.")
-        key, _, value = arg[2:].partition("=")
-        key = key.replace("-", "_")
-        if key == "config":
-            preset = value
-        elif key in names:
-            overrides[key] = value
-        else:
-            flags[key] = value or "1"
-    return make_config(preset, overrides), flags
+def parse_args(argv: list[str], extra: dict | None = None, doc: str | None = None,
+               default_preset: str = "cpu-tiny", defaults: dict | None = None) -> tuple[Config, dict]:
+    """`--config=gpu-1 --depth=16 --resume` -> (Config, the entry point's own flags).
+
+    `extra`: the flags this entry point takes besides the Config fields, with their defaults
+    (e.g. {"resume": False}); `defaults`: Config fields this entry point starts from other
+    values. Every other flag is an error naming the closest known one (shared.cli)."""
+    preset = _preset_of(argv, default_preset)
+    make_config(preset)  # an unknown preset fails here, with the list of presets
+    fields = {**PRESETS[preset], **(defaults or {})}
+    base = dataclasses.asdict(Config(**fields))
+    options = {"config": preset, **{k: _as_text(v) for k, v in base.items()}, **(extra or {})}
+    values = parse_overrides(argv, options, doc)
+    values.pop("config")
+    flags = {k: values.pop(k) for k in (extra or {})}
+    return make_config(preset, values), flags
+
+
+def _preset_of(argv: list[str], default: str) -> str:
+    """The value of --config (as --config=NAME or --config NAME), or `default`."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--config="):
+            return arg.partition("=")[2]
+        if arg == "--config" and i + 1 < len(argv):
+            return argv[i + 1]
+    return default
+
+
+def _as_text(value: object) -> object:
+    """A tuple field as comma-separated text, so --adam_betas=0.9,0.95 reads as a tuple."""
+    return ",".join(str(v) for v in value) if isinstance(value, tuple) else value
 
 
 def runs_root() -> str:

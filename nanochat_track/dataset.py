@@ -25,6 +25,8 @@ from tqdm import tqdm
 from shared import corpus
 from shared.atomic_write import atomic_write_bytes, atomic_write_text
 
+from .config import ConfigError
+
 SHARD_TOKENS = 50_000_000  # tokens per shard file (200 MB at uint32, 100 MB at uint16)
 
 
@@ -47,8 +49,8 @@ def source_files(spec: str) -> list[Path]:
     files = [Path(p) for p in spec.split(",") if p]
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
-        raise SystemExit(f"Corpus file(s) not found: {', '.join(missing)}. Give existing text "
-                         "files, or --corpus=stdlib.")
+        raise ConfigError(f"Corpus file(s) not found: {', '.join(missing)}. Give existing text "
+                          "files, or --corpus=stdlib.")
     return files
 
 
@@ -132,15 +134,15 @@ class TokenShards:
         data_dir = Path(data_dir)
         meta_path = data_dir / "meta.json"
         if not meta_path.exists():
-            raise SystemExit(f"No token shards in {data_dir}: build them first "
-                             "(python -m nanochat_track.pipeline does it).")
+            raise ConfigError(f"No token shards in {data_dir}: build them first "
+                              "(make -C nanochat_track run, or .venv/bin/python -m nanochat_track.prepare).")
         self.meta = json.loads(meta_path.read_text())
         names = self.meta["splits"][split]["shards"]
         self.arrays = [np.load(data_dir / n, mmap_mode="r") for n in names]
         self.arrays = [a for a in self.arrays if len(a) > 1]
         self.n_tokens = sum(len(a) for a in self.arrays)
         if not self.arrays:
-            raise SystemExit(f"The {split} split in {data_dir} is empty: give a larger corpus.")
+            raise ConfigError(f"The {split} split in {data_dir} is empty: give a larger corpus.")
 
     def batch(self, batch_size: int, seq_len: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
         """`batch_size` windows of seq_len+1 tokens at offsets drawn from `seed`: (x, y) int64."""

@@ -7,7 +7,8 @@
   greedy decoding. The completions run in a separate Python process with a time and memory
   limit. At toy scale every score is about 0: the point here is that the harness works.
 
-    python -m nanochat_track.evaluate --checkpoint=runs/nanochat/cpu-tiny/checkpoints/model.pt
+    .venv/bin/python -m nanochat_track.evaluate                     # the newest checkpoint under runs/nanochat
+    .venv/bin/python -m nanochat_track.evaluate --checkpoint=runs/nanochat/cpu-tiny/checkpoints/model.pt
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import torch
+
+from shared.cli import parse_overrides, run_main
 
 from .engine import generate_tokens
 from .gpt import GPT
@@ -164,20 +166,25 @@ def evaluate_all(model: GPT, tokenizer: Tokenizer, n_tasks: int = 20, humaneval_
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
+OPTIONS = {"checkpoint": "",  # "": the newest <run>/checkpoints/model.pt under runs/nanochat
+           "device": "auto",  # "auto" (cuda when there is one), "cpu", "cuda"
+           "n_tasks": 20, "humaneval_limit": 10}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .checkpoint import pick_checkpoint
     from .pretrain import load_model
 
-    args = dict(a[2:].partition("=")[::2] for a in (sys.argv[1:] if argv is None else argv))
-    if "checkpoint" not in args:
-        raise SystemExit("Usage: python -m nanochat_track.evaluate --checkpoint=PATH "
-                         "[--humaneval_limit=10] [--n_tasks=20]")
-    device = args.get("device", "cuda" if torch.cuda.is_available() else "cpu")
-    model, data = load_model(args["checkpoint"], device)
-    tokenizer = Tokenizer.load(Path(args["checkpoint"]).parents[1] / "tokenizer")
-    result = evaluate_all(model, tokenizer, int(args.get("n_tasks", 20)),
-                          int(args.get("humaneval_limit", 10)))
+    args = parse_overrides(sys.argv[1:] if argv is None else argv, OPTIONS, __doc__)
+    checkpoint = pick_checkpoint(args["checkpoint"])
+    device = args["device"] if args["device"] != "auto" else "cuda" if torch.cuda.is_available() else "cpu"
+    model, data = load_model(checkpoint, device)
+    print(f"checkpoint: {checkpoint} (step {data.get('step', '?')})", file=sys.stderr)
+    tokenizer = Tokenizer.load(checkpoint.parents[1] / "tokenizer")
+    result = evaluate_all(model, tokenizer, args["n_tasks"], args["humaneval_limit"])
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}, indent=1))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

@@ -201,7 +201,20 @@ def parameter_table(depths: list[int], vocab_size: int = 65_536, aspect_ratio: i
     return rows
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """Print the parameter count per depth (`make params`); takes no options."""
+    import sys
+
+    from shared.cli import parse_overrides
+
+    parse_overrides(sys.argv[1:] if argv is None else argv, {}, main.__doc__)
     print("depth  dim  heads  parameters (vocab 65,536, head_dim 128)")
     for row in parameter_table([2, 4, 6, 8, 12, 16, 20, 26, 32]):
         print(f"{row['depth']:5d} {row['model_dim']:5d} {row['n_head']:5d}  {row['params'] / 1e6:9.1f}M")
+    return 0
+
+
+if __name__ == "__main__":
+    from shared.cli import run_main
+
+    raise SystemExit(run_main(main))

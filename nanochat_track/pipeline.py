@@ -1,8 +1,8 @@
 """The whole pipeline in one command: tokenizer and corpus -> pretraining -> evaluation ->
 sampling and a chat turn -> report.md.
 
-    python -m nanochat_track.pipeline --config=cpu-tiny          # about a minute on 2 cores
-    python -m nanochat_track.pipeline --config=gpu-1             # 10 minutes on one H100
+    .venv/bin/python -m nanochat_track.pipeline --config=cpu-tiny   # about a minute on 2 cores
+    .venv/bin/python -m nanochat_track.pipeline --config=gpu-1      # 10 minutes on one H100
 
 For several GPUs, run the stages separately (see README.md): prepare, then torchrun pretrain,
 then evaluate.
@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from shared.atomic_write import atomic_write_text
+from shared.cli import run_main
 
 from .config import Config, parse_args
 from .engine import chat_reply
@@ -63,11 +64,15 @@ def run_pipeline(cfg: Config, progress: bool = True, humaneval_limit: int = 5, n
     return stages
 
 
-def main(argv: list[str] | None = None) -> None:
-    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv)
-    run_pipeline(cfg, humaneval_limit=int(flags.get("humaneval_limit", 5)),
-                 n_tasks=int(flags.get("n_tasks", 10)))
+EXTRA_FLAGS = {"humaneval_limit": 5,  # HumanEval problems to run (0: none)
+               "n_tasks": 10}  # arithmetic and spelling tasks each
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv, EXTRA_FLAGS, __doc__)
+    run_pipeline(cfg, humaneval_limit=flags["humaneval_limit"], n_tasks=flags["n_tasks"])
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

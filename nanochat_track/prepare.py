@@ -1,7 +1,7 @@
 """Stage 1: collect the corpus, train the tokenizer, tokenize the corpus into shards.
 
-    python -m nanochat_track.prepare --config=cpu-tiny
-    python -m nanochat_track.prepare --config=cpu-tiny --corpus=shakespeare.txt,notes.md
+    .venv/bin/python -m nanochat_track.prepare --config=cpu-tiny
+    .venv/bin/python -m nanochat_track.prepare --config=cpu-tiny --corpus=shakespeare.txt,notes.md
 
 Writes <run_dir>/tokenizer/, <run_dir>/data/ and <run_dir>/prepare.json (sizes, timings and
 the compression table). Skips the work when the same corpus and vocabulary were prepared before
@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 from shared.atomic_write import atomic_write_text
+from shared.cli import run_main
 
-from .config import Config, parse_args
+from .config import Config, ConfigError, parse_args
 from .dataset import collect_documents, is_validation, source_files, write_shards
 from .tokenizer import Tokenizer, compression_table, format_compression, iter_chunks
 
@@ -42,8 +43,8 @@ def prepare(cfg: Config, force: bool = False, progress: bool = True, log=print) 
     files = source_files(cfg.corpus)
     docs = collect_documents(files, cfg.corpus_max_bytes, progress=progress)
     if len(docs) < 2:
-        raise SystemExit(f"The corpus {cfg.corpus!r} gave {len(docs)} usable document(s): "
-                         "give at least two text files.")
+        raise ConfigError(f"The corpus {cfg.corpus!r} gave {len(docs)} usable document(s): "
+                          "give at least two text files.")
     t_collect = time.time() - t0
     n_bytes = sum(len(d.text.encode("utf-8")) for d in docs)
     log(f"prepare: {len(docs):,} documents, {n_bytes / 1e6:.1f} MB after dedup "
@@ -87,10 +88,14 @@ def prepare(cfg: Config, force: bool = False, progress: bool = True, log=print) 
     return summary
 
 
-def main(argv: list[str] | None = None) -> None:
-    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv)
-    prepare(cfg, force="force" in flags)
+EXTRA_FLAGS = {"force": False}  # redo the work even when the same data was prepared before
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv, EXTRA_FLAGS, __doc__)
+    prepare(cfg, force=flags["force"])
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

@@ -1,23 +1,22 @@
 """Stage 2: pretraining, on one CPU, one GPU, or many GPUs and nodes under torchrun.
 
-    python -m nanochat_track.pretrain --config=cpu-tiny
-    python -m nanochat_track.pretrain --config=gpu-1
-    torchrun --standalone --nproc_per_node=8 -m nanochat_track.pretrain --config=d20
-    python -m nanochat_track.pretrain --config=cpu-tiny --resume        # continue a run
+    .venv/bin/python -m nanochat_track.pretrain --config=cpu-tiny
+    .venv/bin/python -m nanochat_track.pretrain --config=gpu-1
+    .venv/bin/torchrun --standalone --nproc_per_node=8 -m nanochat_track.pretrain --config=d20
+    .venv/bin/python -m nanochat_track.pretrain --config=cpu-tiny --resume        # continue a run
 
 One optimizer step = `total_batch_tokens` tokens: every process runs `grad_accum` forward and
 backward passes of `device_batch_size` x `seq_len` tokens, DDP averages the gradients, then
 AdamW (embedding, head) and Muon (matrices) step. The learning rate follows warm-up, constant,
 warm-down over the run; the run's length comes from max_steps, or from tokens_per_param x
 parameters, and is cut short by time_budget_s. Every `eval_every` steps the validation bits per
-byte are measured. Checkpoints are written atomically; the batches are a function of
-(seed, step, rank), so a resumed run continues the same curve.
+byte are measured. Checkpoints are written atomically with a checksum (checkpoint.py); the
+batches are a function of (seed, step, rank), so a resumed run continues the same curve.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import math
 import os
@@ -29,10 +28,12 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from shared.atomic_write import atomic_write_bytes, atomic_write_text
+from shared.atomic_write import atomic_write_text
+from shared.cli import run_main
 from shared.cpu import cpu_threads
 
-from .config import Config, as_dict, parse_args
+from .checkpoint import CheckpointError, read_checkpoint, write_checkpoint
+from .config import Config, ConfigError, as_dict, parse_args
 from .dataset import TokenShards, batch_seed
 from .gpt import GPT, GPTConfig
 from .optim import lr_multiplier, setup_optimizers
@@ -63,8 +64,8 @@ def setup_distributed(cfg: Config) -> Dist:
     gloo on CPU). Without torchrun: one process, world size 1."""
     want_cuda = cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
     if want_cuda and not torch.cuda.is_available():
-        raise SystemExit("This config asks for CUDA but no GPU is visible: add --device=cpu "
-                         "(and use --config=cpu-tiny for a run that fits a CPU).")
+        raise ConfigError("This config asks for CUDA but no GPU is visible: add --device=cpu "
+                          "(and use --config=cpu-tiny for a run that fits a CPU).")
     if "RANK" not in os.environ:
         device = torch.device("cuda", 0) if want_cuda else torch.device("cpu")
         if want_cuda:
@@ -145,22 +146,23 @@ def evaluate_bpb(model, shards: TokenShards, token_bytes: torch.Tensor, cfg: Con
 
 
 def save_checkpoint(path: Path, model: GPT, optimizers, step: int, state: dict, cfg: Config) -> None:
-    """Model, optimizers, step and history in one file, written atomically (rank 0 only)."""
-    buffer = io.BytesIO()
-    torch.save({"model": model.state_dict(), "optimizers": [o.state_dict() for o in optimizers],
-                "step": step, "state": state, "config": as_dict(cfg),
-                "model_config": model.config.__dict__}, buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    """Model, optimizers, step and history in one file with its checksum, written atomically
+    (rank 0 only)."""
+    write_checkpoint(path, {"model": model.state_dict(), "optimizers": [o.state_dict() for o in optimizers],
+                            "step": step, "state": state, "config": as_dict(cfg),
+                            "model_config": dict(model.config.__dict__)})
 
 
 def load_model(checkpoint: str | Path, device: str | torch.device = "cpu") -> tuple[GPT, dict]:
-    """A trained GPT from a checkpoint file, in eval mode, and the checkpoint's other fields."""
-    path = Path(checkpoint)
-    if not path.exists():
-        raise SystemExit(f"No checkpoint at {path}: train first (python -m nanochat_track.pretrain).")
-    data = torch.load(path, map_location=device, weights_only=False)
-    model = GPT(GPTConfig(**data["model_config"]))
-    model.load_state_dict(data["model"])
+    """A trained GPT from a checkpoint file, in eval mode, and the checkpoint's other fields.
+    Raises CheckpointError for a missing, damaged or unfitting file."""
+    data = read_checkpoint(checkpoint)
+    try:
+        model = GPT(GPTConfig(**data["model_config"]))
+        model.load_state_dict(data["model"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        raise CheckpointError(f"{checkpoint} does not hold a model this code can build "
+                              f"({type(err).__name__}); train again with this version of the code.") from err
     model.to(device).eval()
     return model, data
 
@@ -187,8 +189,8 @@ def train(cfg: Config, resume: bool = False, stop_at: int | None = None, log=pri
 
     tokens_per_pass = cfg.device_batch_size * cfg.seq_len * ctx.world_size
     if cfg.total_batch_tokens % tokens_per_pass:
-        raise SystemExit(f"total_batch_tokens ({cfg.total_batch_tokens}) must be a multiple of "
-                         f"device_batch_size x seq_len x processes ({tokens_per_pass}).")
+        raise ConfigError(f"total_batch_tokens ({cfg.total_batch_tokens}) must be a multiple of "
+                          f"device_batch_size x seq_len x processes ({tokens_per_pass}).")
     grad_accum = cfg.total_batch_tokens // tokens_per_pass
     if cfg.max_steps > 0:
         num_steps = cfg.max_steps
@@ -198,12 +200,16 @@ def train(cfg: Config, resume: bool = False, stop_at: int | None = None, log=pri
     start_step, state = 0, {"history": [], "evals": [], "train_time_s": 0.0}
     if resume:
         if not ckpt_path.exists():
-            raise SystemExit(f"--resume: no checkpoint at {ckpt_path}; start without --resume.")
-        data = torch.load(ckpt_path, map_location=ctx.device, weights_only=False)
-        raw_model.load_state_dict(data["model"])
-        for opt, opt_state in zip(optimizers, data["optimizers"], strict=True):
-            opt.load_state_dict(opt_state)
-        start_step, state = data["step"], data["state"]
+            raise CheckpointError(f"--resume: no checkpoint at {ckpt_path}; start without --resume.")
+        data = read_checkpoint(ckpt_path)
+        try:
+            raw_model.load_state_dict(data["model"])
+            for opt, opt_state in zip(optimizers, data["optimizers"], strict=True):
+                opt.load_state_dict(opt_state)
+            start_step, state = int(data["step"]), data["state"]
+        except (KeyError, TypeError, ValueError, RuntimeError) as err:
+            raise CheckpointError(f"--resume: {ckpt_path} does not fit this config ({type(err).__name__}); "
+                                  "resume with the settings it was trained with, or start without --resume.") from err
         say(f"resumed from {ckpt_path} at step {start_step}")
 
     compile_on = cfg.compile == "on" or (cfg.compile == "auto" and ctx.device.type == "cuda")
@@ -313,19 +319,23 @@ def train(cfg: Config, resume: bool = False, stop_at: int | None = None, log=pri
     return summary
 
 
-def main(argv: list[str] | None = None) -> None:
-    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv)
+EXTRA_FLAGS = {"resume": False,  # continue from <run_dir>/checkpoints/model.pt
+               "stop_at": 0}  # > 0: save and stop at this step, as an interruption would
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg, flags = parse_args(sys.argv[1:] if argv is None else argv, EXTRA_FLAGS, __doc__)
     if "RANK" not in os.environ or os.environ.get("RANK") == "0":
         if not (Path(cfg.run_dir) / "data" / "meta.json").exists():
             if "RANK" in os.environ:
-                raise SystemExit("Prepare the data before torchrun: "
-                                 f"python -m nanochat_track.prepare --config={cfg.name}")
+                raise ConfigError("Prepare the data before torchrun: "
+                                  f".venv/bin/python -m nanochat_track.prepare --config={cfg.name}")
             from .prepare import prepare
 
             prepare(cfg)
-    stop_at = int(flags["stop_at"]) if "stop_at" in flags else None
-    train(cfg, resume="resume" in flags, stop_at=stop_at)
+    train(cfg, resume=flags["resume"], stop_at=flags["stop_at"] or None)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

@@ -35,10 +35,7 @@ def plot_curves(history: list[dict], evals: list[dict], path: Path) -> Path | No
     """Training loss per step and validation bits per byte, side by side (PNG)."""
     if not history:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the backend is the caller's: inline in a notebook
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     ax1.plot([r["step"] for r in history], [r["loss"] for r in history])

@@ -19,6 +19,8 @@ import tiktoken
 
 from shared.atomic_write import atomic_write_text
 
+from .config import ConfigError
+
 SPECIAL_TOKENS = [
     "<|bos|>",  # beginning of every document and every conversation
     "<|user_start|>", "<|user_end|>",
@@ -49,10 +51,10 @@ class Tokenizer:
         try:
             import rustbpe
         except ImportError as err:  # pragma: no cover - depends on the environment
-            raise SystemExit("rustbpe is not installed: run `.venv/bin/pip install rustbpe`.") from err
+            raise ConfigError("rustbpe is not installed: run `.venv/bin/pip install rustbpe`.") from err
         n_merged = vocab_size - len(SPECIAL_TOKENS)
         if n_merged < 256:
-            raise SystemExit(f"vocab_size must be at least {256 + len(SPECIAL_TOKENS)}, got {vocab_size}.")
+            raise ConfigError(f"vocab_size must be at least {256 + len(SPECIAL_TOKENS)}, got {vocab_size}.")
         trainer = rustbpe.Tokenizer()
         trainer.train_from_iterator(iter(texts), vocab_size=n_merged, pattern=SPLIT_PATTERN)
         ranks = {bytes(token): rank for token, rank in trainer.get_mergeable_ranks()}
@@ -81,8 +83,8 @@ class Tokenizer:
     def load(cls, folder: str | Path) -> Tokenizer:
         folder = Path(folder)
         if not (folder / "tokenizer.json").exists():
-            raise SystemExit(f"No tokenizer in {folder}: train one first "
-                             "(python -m nanochat_track.pipeline or tokenizer training in the notebook).")
+            raise ConfigError(f"No tokenizer in {folder}: train one first "
+                              "(make -C nanochat_track run, or the tokenizer notebook).")
         meta = json.loads((folder / "tokenizer.json").read_text())
         ranks: dict[bytes, int] = {}
         for line in (folder / "tokenizer.tiktoken").read_text().splitlines():
