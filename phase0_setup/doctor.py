@@ -38,7 +38,6 @@ PACKAGES: list[tuple[str, str, str]] = [
     ("requests", "requests", "2.31"),
     ("ollama", "ollama", "0.4"),
     ("openai", "openai", "1.40"),
-    ("sentence-transformers", "sentence_transformers", "3.0"),
     ("tiktoken", "tiktoken", "0.7"),
 ]
 TORCH_PINNED = "2.13.0"  # the course is tested on exactly this torch

@@ -226,3 +226,14 @@ def test_doctor_cli_reports_an_unreadable_config_without_a_traceback(tmp_path: P
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
     assert "[FAIL] settings" in proc.stdout and "not UTF-8 text" in proc.stdout
+
+
+def test_the_doctor_checks_only_packages_the_project_installs() -> None:
+    """A package the doctor requires but pyproject.toml does not install fails every fresh machine."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    installed = {dep.split("[")[0].split("=")[0].split(">")[0].strip().lower()
+                 for dep in pyproject["project"]["dependencies"]}
+    missing = [dist for dist, _module, _version in doctor.PACKAGES if dist.lower() not in installed]
+    assert not missing, f"the doctor requires packages that setup does not install: {missing}"
