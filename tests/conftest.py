@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,23 @@ def embedded_llm():
     from shared.llm import get_llm
 
     return get_llm(load_settings(backend="embedded"), verbose=False)
+
+
+def _slowdown(function, make_input, n: int, repeats: int = 7) -> float:
+    """How many times more CPU time `function` takes on an input 8 times larger: the best of
+    `repeats` runs of each. CPU time of this thread, not the clock: other programs on a busy
+    machine do not count. A scaling check for parsers, never a speed target."""
+    small, large = make_input(n), make_input(8 * n)
+    best = [float("inf"), float("inf")]
+    for _ in range(repeats):
+        for which, argument in enumerate((small, large)):
+            start = time.thread_time()
+            function(argument)
+            best[which] = min(best[which], time.thread_time() - start)
+    return best[1] / max(best[0], 1e-6)
+
+
+@pytest.fixture
+def slowdown():
+    """`slowdown(function, make_input, n)`: CPU time on 8n over CPU time on n (linear ~8)."""
+    return _slowdown

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import random
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -219,19 +218,6 @@ def test_the_search_without_fences_gives_the_exhaustive_answer(text):
         assert extract_code(text) == exhaustive_search(text)
 
 
-def slowdown(function, make_input, n, repeats=7):
-    """How many times more CPU time `function` takes on an input 8 times larger: the best of
-    `repeats` runs of each. CPU time of this thread, not the clock: other programs on a busy
-    machine do not count."""
-    small, large = make_input(n), make_input(8 * n)
-    best = [float("inf"), float("inf")]
-    for _ in range(repeats):
-        for which, argument in enumerate((small, large)):
-            start = time.thread_time()
-            function(argument)
-            best[which] = min(best[which], time.thread_time() - start)
-    return best[1] / max(best[0], 1e-6)
-
 
 # A scaling check, not a speed target: 8 times the input may cost about 8 times the CPU time
 # (linear), never the 64 times of a quadratic parser (1000 -> 8000 spaces: 0.03 s -> 1.7 s).
@@ -241,5 +227,5 @@ def slowdown(function, make_input, n, repeats=7):
     pytest.param(lambda n: "".join(f"```python\nx{i} = {i}\n```\n" for i in range(n)), 160,
                  id="many-blocks"),
 ])
-def test_fence_reading_scales_linearly(make_input, n):
+def test_fence_reading_scales_linearly(make_input, n, slowdown):
     assert slowdown(extract_code, make_input, n) < 32

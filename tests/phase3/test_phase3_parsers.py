@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -192,19 +191,6 @@ def test_the_linear_patterns_find_what_the_first_ones_found(text):
     assert _outside_strings(text, str.upper) == "".join(pieces_then + [text[last:].upper()])
 
 
-def slowdown(function, make_input, n, repeats=7):
-    """How many times more CPU time `function` takes on an input 8 times larger: the best of
-    `repeats` runs of each. CPU time of this thread, not the clock: other programs on a busy
-    machine do not count."""
-    small, large = make_input(n), make_input(8 * n)
-    best = [float("inf"), float("inf")]
-    for _ in range(repeats):
-        for which, argument in enumerate((small, large)):
-            start = time.thread_time()
-            function(argument)
-            best[which] = min(best[which], time.thread_time() - start)
-    return best[1] / max(best[0], 1e-6)
-
 
 # A scaling check, not a speed target: 8 times the input may cost about 8 times the CPU time
 # (linear), never the 64 or 512 times of a quadratic or cubic pattern. The sizes keep the old
@@ -215,6 +201,6 @@ def slowdown(function, make_input, n, repeats=7):
     pytest.param(lambda n: "```json" + "\t" * n + "x", 500, id="fence-tabs"),
     pytest.param(lambda n: '{"a": "' + '\\"' * n, 500, id="open-string-of-escaped-quotes"),
 ])
-def test_parsing_scales_linearly(make_input, n):
+def test_parsing_scales_linearly(make_input, n, slowdown):
     for parse in (parse_json_action, parse_tag_action):
         assert slowdown(parse, make_input, n) < 32
