@@ -115,6 +115,30 @@ class EmbeddedBackend(ChatBackend):
     def loaded(self) -> bool:
         return self._llama is not None
 
+    def tokenize_prompt(self, messages: list[Message],
+                        tools: list[dict[str, Any]] | None = None) -> list[int]:
+        """The prompt's tokens exactly as a chat call builds them (the GGUF's chat template, then
+        llama.cpp's tokenizer): their number is the prompt_tokens the reply reports."""
+        from llama_cpp import llama_chat_format
+
+        llama = self.load()
+        kwargs = self._arguments(messages, tools, None, {})
+        if llama.chat_format == "chatml":
+            formatter: Any = llama_chat_format.format_chatml
+        elif (llama.chat_format or "").startswith("chat_template."):
+            name = llama.chat_format.removeprefix("chat_template")  # ".default", ".tool_use", ...
+            key = "tokenizer.chat_template" + ("" if name == ".default" else name)
+            eos, bos = llama.token_eos(), llama.token_bos()
+            formatter = llama_chat_format.Jinja2ChatFormatter(
+                template=llama.metadata[key], stop_token_ids=[eos],
+                eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
+                bos_token=llama._model.token_get_text(bos) if bos != -1 else "")
+        else:
+            raise NotImplementedError(f"no prompt counting for chat format {llama.chat_format!r}")
+        prompt = formatter(messages=kwargs["messages"], tools=kwargs.get("tools"))
+        return llama.tokenize(prompt.prompt.encode("utf-8"), add_bos=not prompt.added_special,
+                              special=True)
+
     def _arguments(self, messages, tools, response_format, options) -> dict[str, Any]:
         kwargs: dict[str, Any] = {k: options[k] for k in PASSED_OPTIONS if options.get(k) is not None}
         kwargs["messages"] = [_with_dict_arguments(m) for m in messages]
@@ -221,7 +245,7 @@ class Deadline:
         )
 
 
-TOOL_CALL_TAG = re.compile(r"<tool_call>\s*(.*?)\s*</tool_call>", re.DOTALL)
+TOOL_CALL_TAG = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)  # no \s*: linear
 
 
 def parse_tool_call_tags(content: str) -> tuple[list[ToolCall], str]:
