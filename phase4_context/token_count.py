@@ -166,7 +166,12 @@ def counter_for(llm: ChatBackend) -> TokenCounter:
     """The exact counter for the embedded model, the word estimate for the scripted one (whose
     reported counts are words too), and a server-calibrated estimate for anything else."""
     if hasattr(llm, "tokenize_prompt"):
-        return LlamaCounter(llm)
+        counter = LlamaCounter(llm)
+        try:
+            counter.count([{"role": "user", "content": "hi"}])
+        except NotImplementedError:  # a GGUF without a chat template we can render
+            return ReportedCounter(best_estimate())
+        return counter
     if llm.name == "scripted":
         return WordCounter()
     return ReportedCounter(best_estimate())

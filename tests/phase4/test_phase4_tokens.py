@@ -77,6 +77,12 @@ def test_each_backend_gets_its_counter() -> None:
     counter = counter_for(Embedded(["x"]))
     assert counter.exact and counter.count(MESSAGES) == 3
 
+    class NoTemplate(ScriptedBackend):
+        def tokenize_prompt(self, messages, tools=None):
+            raise NotImplementedError("no prompt counting for chat format 'llama-2'")
+
+    assert isinstance(counter_for(NoTemplate(["x"])), ReportedCounter)
+
 
 def test_the_prompt_cache_reuses_the_common_prefix() -> None:
     cache = PromptCache()
