@@ -21,8 +21,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from phase4_context.context_manager import STRATEGIES, ContextBudget
-from phase4_context.context_plot import plot_context
+from shared.context.context_manager import STRATEGIES, ContextBudget
+from shared.context.context_plot import plot_context
 from phase4_context.tasks import TASKS, run_task
 from shared.agent import DEFAULT_FORMAT
 from shared.agent.guardrails import deny_risky

@@ -16,8 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from phase4_context.context_manager import STRATEGIES, ContextBudget
-from phase4_context.context_plot import plot_context, requests_over_budget
+from shared.context.context_manager import STRATEGIES, ContextBudget
+from shared.context.context_plot import plot_context, requests_over_budget
 from phase4_context.tasks import TASKS, run_task
 from shared.agent import DEFAULT_FORMAT, FORMATS
 from shared.agent.guardrails import deny_risky

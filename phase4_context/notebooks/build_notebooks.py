@@ -38,7 +38,7 @@ Three ways to count, from rough to exact:
 """),
     code(SETUP),
     code("""
-from phase4_context.token_count import estimate_tokens, words_per_token_rule, best_estimate
+from shared.context.token_count import estimate_tokens, words_per_token_rule, best_estimate
 
 prose = "The agent reads a file, runs the tests and fixes the one line that fails."
 source = (ROOT / "phase4_context/fixtures/userservice/service/users.py").read_text()
@@ -61,10 +61,10 @@ prompt, worked examples, task.
 from shared.agent import get_format
 from shared.llm import ScriptedBackend
 from shared.trajectory import runs_root
-from phase4_context.context_agent import ContextAgent
-from phase4_context.file_tools import build_registry
+from shared.context.context_agent import ContextAgent
+from shared.context.file_tools import build_registry
 from phase4_context.tasks import TASKS
-from phase4_context.token_count import WordCounter, counter_for
+from shared.context.token_count import WordCounter, counter_for
 
 workspace = TASKS["fix_users_500"].prepare(runs_root() / "phase4" / "notebook-counting")
 agent = ContextAgent(ScriptedBackend([]), build_registry(workspace), workspace=workspace)
@@ -101,7 +101,7 @@ after the other, with the tool outputs exactly as the agent would get them:
 """),
     code("""
 import matplotlib.pyplot as plt
-from phase4_context.context_manager import ContextBudget
+from shared.context.context_manager import ContextBudget
 
 budget = ContextBudget(window=4096, reserve=700)
 messages = list(first_request)
@@ -127,7 +127,7 @@ starts with the same tokens re-uses them and **evaluates** only the rest. `Promp
 llama.cpp's rule on paper: the longest common prefix is re-used, at least one token is computed.
 """),
     code("""
-from phase4_context.token_count import PromptCache
+from shared.context.token_count import PromptCache
 
 counter = WordCounter()
 cache = PromptCache()
@@ -169,9 +169,9 @@ run takes a second; `make bench` runs the same comparison with the real model on
 import json
 from shared.llm import ScriptedBackend
 from shared.trajectory import runs_root
-from phase4_context.context_agent import ContextAgent
-from phase4_context.context_manager import STRATEGIES, SUMMARY_REQUEST, ContextBudget
-from phase4_context.file_tools import build_registry
+from shared.context.context_agent import ContextAgent
+from shared.context.context_manager import STRATEGIES, SUMMARY_REQUEST, ContextBudget
+from shared.context.file_tools import build_registry
 
 def reading_model(reads):
     \"\"\"Reads big.py 15 lines at a time, `reads` times, then answers; writes a summary when asked.\"\"\"
@@ -210,7 +210,7 @@ On a local model the evaluated tokens are the time you wait.
 """),
     code("""
 from IPython.display import Image, display
-from phase4_context.context_plot import plot_context
+from shared.context.context_plot import plot_context
 
 picture = plot_context({s: r.trajectory for s, r in results.items()},
                        runs_root() / "phase4" / "notebook-strategies.png", "context size per step")
@@ -223,8 +223,8 @@ cut and how to read them again. For read_file that is a read_file call with the 
 for anything else the whole output is saved in the workspace and read the same way.
 """),
     code("""
-from phase4_context.context_manager import ContextManager, get_policy
-from phase4_context.token_count import WordCounter
+from shared.context.context_manager import ContextManager, get_policy
+from shared.context.token_count import WordCounter
 
 manager = ContextManager(ContextBudget(), get_policy("combined"), WordCounter())
 registry = build_registry(workspace)
@@ -258,10 +258,10 @@ otherwise, with the same results (a test checks both engines on the same tree).
     code(SETUP),
     code("""
 from shared.trajectory import runs_root
-from phase4_context.file_tools import build_registry
-from phase4_context.search import ripgrep_path, search
+from shared.context.file_tools import build_registry
+from shared.context.search import ripgrep_path, search
 from phase4_context.tasks import TASKS
-from phase4_context.token_count import best_estimate
+from shared.context.token_count import best_estimate
 
 workspace = TASKS["validate_user_id"].prepare(runs_root() / "phase4" / "notebook-search")
 registry = build_registry(workspace)

@@ -10,7 +10,7 @@ import pytest
 import solutions
 
 from phase4_context import check
-from phase4_context.context_manager import SUMMARY_REQUEST
+from shared.context.context_manager import SUMMARY_REQUEST
 from phase4_context.tasks import TASKS, apply_edits
 from shared.cli import UsageError
 from shared.llm import ScriptedBackend

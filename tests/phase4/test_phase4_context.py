@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phase4_context.context_agent import ContextAgent
-from phase4_context.context_manager import (
+from shared.context.context_agent import ContextAgent
+from shared.context.context_manager import (
     SUMMARY_HEADER,
     SUMMARY_REQUEST,
     ContextBudget,
@@ -18,10 +18,10 @@ from phase4_context.context_manager import (
     get_policy,
     turn_starts,
 )
-from phase4_context.context_plot import context_sizes, requests_over_budget
-from phase4_context.file_tools import build_registry
-from phase4_context.token_count import WordCounter, estimate_tokens
-from phase4_context.truncation import cut_middle
+from shared.context.context_plot import context_sizes, requests_over_budget
+from shared.context.file_tools import build_registry
+from shared.context.token_count import WordCounter, estimate_tokens
+from shared.context.truncation import cut_middle
 from shared.llm import ScriptedBackend
 
 LOG = "\n".join(f"log line {n}: " + "word " * 8 for n in range(1, 101))

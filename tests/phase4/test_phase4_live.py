@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from phase4_context.context_agent import ContextAgent
-from phase4_context.file_tools import build_registry
-from phase4_context.token_count import LlamaCounter, PromptCache
+from shared.context.context_agent import ContextAgent
+from shared.context.file_tools import build_registry
+from shared.context.token_count import LlamaCounter, PromptCache
 
 pytestmark = pytest.mark.live
 LIVE_TIMEOUT_S = 900  # a busy 2-core machine takes minutes for a cold 2,000-token prompt

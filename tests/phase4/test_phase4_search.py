@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from phase4_context.search import (
+from shared.context.search import (
     LineHit,
     SearchError,
     cap_hits,

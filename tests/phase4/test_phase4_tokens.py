@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from phase4_context.token_count import (
+from shared.context.token_count import (
     PromptCache,
     ReportedCounter,
     TiktokenCounter,

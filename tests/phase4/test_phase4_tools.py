@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from phase4_context.file_tools import MAX_READ_CHARS, READ_LINES, build_registry, strip_line_numbers
+from shared.context.file_tools import MAX_READ_CHARS, READ_LINES, build_registry, strip_line_numbers
 
 
 @pytest.fixture

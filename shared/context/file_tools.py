@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from phase4_context.search import SearchError, format_hits, search
+from shared.context.search import SearchError, format_hits, search
 from shared.agent import ToolError, ToolRegistry, final_answer, workspace_tools
 from shared.agent.guardrails import Approver, deny_risky
 from shared.agent.paths import PathRefused, inside_workspace

@@ -31,8 +31,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from phase4_context.token_count import TokenCounter
-from phase4_context.truncation import cut_middle
+from shared.context.token_count import TokenCounter
+from shared.context.truncation import cut_middle
 from shared.llm import Message
 
 SUMMARY_REQUEST = """Stop here for a moment: the steps above will be removed from the conversation \
