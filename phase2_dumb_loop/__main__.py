@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from phase2_dumb_loop.loop import MAX_ATTEMPTS, MAX_TOKENS, TIMEOUT_S, LoopResult, solve
+from shared.code_loop.loop import MAX_ATTEMPTS, MAX_TOKENS, TIMEOUT_S, LoopResult, solve
 from phase2_dumb_loop.tasks import TASKS, Task
 from shared.cli import run_main
 from shared.errors import AgentlabError

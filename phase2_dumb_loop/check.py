@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import datetime
 
-from phase2_dumb_loop.loop import MAX_ATTEMPTS, LoopResult, solve
+from shared.code_loop.loop import MAX_ATTEMPTS, LoopResult, solve
 from phase2_dumb_loop.tasks import TASKS
 from shared.atomic_write import atomic_write_text
 from shared.check_report import CheckReport

@@ -117,7 +117,7 @@ Two small pieces sit between the model and the sandbox:
 """),
     code(SETUP),
     code("""
-from phase2_dumb_loop.prompts import SYSTEM_PROMPT, task_message, NO_CODE_NUDGE
+from shared.code_loop.prompts import SYSTEM_PROMPT, task_message, NO_CODE_NUDGE
 print(SYSTEM_PROMPT)
 print("---")
 print(task_message("Read sales.csv and print the total per product.", ["sales.csv"]))
@@ -132,7 +132,7 @@ order), else untagged blocks, else the largest run of lines that parses as Pytho
 other languages (`bash`, `text`) are never taken; a reply with no code gives `None`.
 """),
     code("""
-from phase2_dumb_loop.extract import extract_code, find_code_blocks
+from shared.code_loop.extract import extract_code, find_code_blocks
 replies = {
     "tagged": "Here you go:\\n```python\\nprint('hi')\\n```\\nEnjoy!",
     "untagged": "```\\nprint('hi')\\n```",
@@ -161,7 +161,7 @@ the workspace paths shortened, plus a one-line hint for errors a small model mee
 again (a missing module, no network, a missing file, the time limit).
 """),
     code("""
-from phase2_dumb_loop.prompts import error_message
+from shared.code_loop.prompts import error_message
 from shared.sandbox import run_code
 run = run_code("import pandas as pd\\nprint(pd.__version__)")
 print(error_message(run.stderr, run.stdout, run.returncode, str(run.workspace)))
@@ -194,7 +194,7 @@ otherwise `get_llm()` gives the configured model (the embedded Qwen2.5-Coder-0.5
     code(SETUP),
     code("""
 from shared.llm import ScriptedBackend, get_llm
-from phase2_dumb_loop.loop import solve
+from shared.code_loop.loop import solve
 from phase2_dumb_loop.tasks import TASKS
 
 scripted_replies = [

@@ -49,7 +49,7 @@ def test_check_fails_when_too_few_tasks_succeed(monkeypatch, capsys):
 
 
 def test_missing_package_outcomes_are_named(tmp_path):
-    from phase2_dumb_loop.loop import solve
+    from shared.code_loop.loop import solve
     from phase2_dumb_loop.tasks import TASKS
 
     task = TASKS["missing_package"]

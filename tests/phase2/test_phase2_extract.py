@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phase2_dumb_loop import extract as extract_module
-from phase2_dumb_loop.extract import extract_code, find_code_blocks, remove_stray_indent
+from shared.code_loop import extract as extract_module
+from shared.code_loop.extract import extract_code, find_code_blocks, remove_stray_indent
 
 
 def test_fenced_with_language_tag():

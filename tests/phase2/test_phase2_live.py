@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from phase2_dumb_loop.loop import solve
+from shared.code_loop.loop import solve
 from phase2_dumb_loop.tasks import TASKS
 from shared.trajectory import read_trajectory
 

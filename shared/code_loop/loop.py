@@ -1,7 +1,7 @@
 """The dumb loop: ask for a program, run it, send the error back, repeat.
 
     from shared.llm import get_llm
-    from phase2_dumb_loop.loop import solve
+    from shared.code_loop.loop import solve
     result = solve("Print the numbers 1 to 10", get_llm())
     print(result.success, result.attempts, result.final_code)
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from phase2_dumb_loop.extract import extract_code
-from phase2_dumb_loop.prompts import (
+from shared.code_loop.extract import extract_code
+from shared.code_loop.prompts import (
     NO_CODE_NUDGE,
     SYSTEM_PROMPT,
     error_message,
