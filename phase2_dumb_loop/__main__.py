@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.code_loop.loop import MAX_ATTEMPTS, MAX_TOKENS, TIMEOUT_S, LoopResult, solve
 from phase2_dumb_loop.tasks import TASKS, Task
 from shared.cli import run_main
+from shared.code_loop.loop import MAX_ATTEMPTS, MAX_TOKENS, TIMEOUT_S, LoopResult, solve
 from shared.errors import AgentlabError
 from shared.llm import get_llm
 

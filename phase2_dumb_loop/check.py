@@ -22,11 +22,11 @@ import sys
 import time
 from datetime import datetime
 
-from shared.code_loop.loop import MAX_ATTEMPTS, LoopResult, solve
 from phase2_dumb_loop.tasks import TASKS
 from shared.atomic_write import atomic_write_text
 from shared.check_report import CheckReport
 from shared.cli import UsageError, parse_overrides, run_main
+from shared.code_loop.loop import MAX_ATTEMPTS, LoopResult, solve
 from shared.llm import LLMError, get_llm
 from shared.sandbox import isolation_level, run_code
 from shared.trajectory import read_trajectory, runs_root

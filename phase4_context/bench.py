@@ -21,13 +21,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from shared.context.context_manager import STRATEGIES, ContextBudget
-from shared.context.context_plot import plot_context
 from phase4_context.tasks import TASKS, run_task
 from shared.agent import DEFAULT_FORMAT
 from shared.agent.guardrails import deny_risky
 from shared.atomic_write import atomic_write_text
 from shared.cli import UsageError, parse_overrides, run_main
+from shared.context.context_manager import STRATEGIES, ContextBudget
+from shared.context.context_plot import plot_context
 from shared.trajectory import runs_root
 
 strategies = ",".join(STRATEGIES)

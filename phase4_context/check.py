@@ -16,13 +16,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shared.context.context_manager import STRATEGIES, ContextBudget
-from shared.context.context_plot import plot_context, requests_over_budget
 from phase4_context.tasks import TASKS, run_task
 from shared.agent import DEFAULT_FORMAT, FORMATS
 from shared.agent.guardrails import deny_risky
 from shared.check_report import CheckReport
 from shared.cli import UsageError, parse_overrides, run_main
+from shared.context.context_manager import STRATEGIES, ContextBudget
+from shared.context.context_plot import plot_context, requests_over_budget
 from shared.llm import get_llm
 from shared.trajectory import runs_root
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shared.context.context_manager import STRATEGIES, ContextBudget
-from shared.context.context_plot import plot_context
 from phase4_context.tasks import TASKS, run_task
 from shared.agent import DEFAULT_FORMAT
 from shared.agent.guardrails import APPROVERS
 from shared.cli import parse_overrides, run_main
+from shared.context.context_manager import STRATEGIES, ContextBudget
+from shared.context.context_plot import plot_context
 from shared.llm import get_llm
 from shared.trajectory import runs_root
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.agent.guardrails import deny_risky
 from shared.context.context_agent import ContextAgent, ContextResult
 from shared.context.context_manager import ContextBudget
 from shared.context.file_tools import build_registry
-from shared.agent.guardrails import deny_risky
 from shared.llm import ChatBackend
 from shared.sandbox import SandboxLimits, run_command
 

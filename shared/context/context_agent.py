@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from shared.agent import Action, Agent, AgentResult, Observation, ToolRegistry
 from shared.context.context_manager import ContextBudget, ContextManager, ContextPolicy, get_policy
 from shared.context.demonstrations import demonstration
 from shared.context.token_count import PromptCache, TokenCounter, counter_for
 from shared.context.truncation import cut_middle
-from shared.agent import Action, Agent, AgentResult, Observation, ToolRegistry
 from shared.llm import ChatBackend, ChatResult, LLMError, Message
 
 CONTEXT_RULES = """

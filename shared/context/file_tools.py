@@ -17,15 +17,16 @@ from shared.agent: this phase adds tools, it does not copy them.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.context.search import SearchError, format_hits, search
 from shared.agent import ToolError, ToolRegistry, final_answer, workspace_tools
 from shared.agent.guardrails import Approver, deny_risky
 from shared.agent.paths import PathRefused, inside_workspace
 from shared.agent.registry import MAX_OBSERVATION_CHARS
+from shared.context.search import SearchError, format_hits, search
 
 READ_LINES = 80          # lines read_file shows when no end is given
 MAX_READ_CHARS = MAX_OBSERVATION_CHARS - 300  # stay under the registry's cut (it would cut the middle)
@@ -45,6 +46,44 @@ def strip_line_numbers(text: str) -> str:
     if all(LINE_NUMBER.match(line) for line in lines if line.strip()):
         return LINE_NUMBER.sub("", text)
     return text
+
+
+def similar_paths(root: Path, path: str) -> list[str]:
+    """Files of the workspace a mistyped path may have meant: `service.app` -> service/app.py."""
+    wanted = path.strip("/").replace("\\", "/")
+    guesses = {wanted, wanted.replace(".", "/") + ".py", wanted.rsplit(".", 1)[0].replace(".", "/") + ".py"}
+    files = [p.relative_to(root).as_posix() for p in root.rglob("*")
+             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    exact = [f for f in files if f in guesses]
+    return exact or difflib.get_close_matches(wanted, files, n=2, cutoff=0.6)
+
+
+def closest_lines(text: str, old: str, n: int = 2) -> list[tuple[int, str]]:
+    """The lines of `text` (number, line) most like the first non-blank line of `old`."""
+    first = next((line.strip() for line in old.splitlines() if line.strip()), "")
+    if not first:
+        return []
+    lines = text.splitlines()
+    scored = sorted(((difflib.SequenceMatcher(None, first, line.strip()).ratio(), i)
+                     for i, line in enumerate(lines) if line.strip()), reverse=True)
+    return [(i + 1, lines[i]) for ratio, i in scored[:n] if ratio >= 0.5]
+
+
+def closest_hint(root: Path, path: str, old: str) -> str:
+    """A sentence that points a failed edit at what the model probably meant (measured: the 1.5B
+    wrote `if user['email']` for the line `"email": user["email"],` and retried it verbatim)."""
+    try:
+        target = inside_workspace(root, path)
+    except PathRefused:
+        return ""
+    if not target.is_file():
+        paths = similar_paths(root, path)
+        return f" (did you mean {' or '.join(paths)}?)" if paths else ""
+    close = closest_lines(target.read_text(encoding="utf-8", errors="replace"), old)
+    if not close:
+        return ""
+    shown = "; ".join(f"line {n}: {line.strip()!r}" for n, line in close)
+    return f". The closest lines in {path} are {shown}: copy one exactly into old"
 
 
 def context_tools(root: Path, engine: str = "auto") -> list[Callable[..., object]]:
@@ -69,7 +108,8 @@ def context_tools(root: Path, engine: str = "auto") -> list[Callable[..., object
         """
         target = where(path)
         if not target.is_file():
-            raise ToolError(f"there is no file {path!r}; call list_files or search_files to find it")
+            raise ToolError(f"there is no file {path!r}{closest_hint(root, path, '')}; call "
+                            "list_files or search_files to find it")
         lines = target.read_text(encoding="utf-8", errors="replace").splitlines()
         if not lines:
             return f"{path} is empty"
@@ -116,10 +156,10 @@ def context_tools(root: Path, engine: str = "auto") -> list[Callable[..., object
         """
         try:
             return phase3_edit(path, old, new)
-        except ToolError:
+        except ToolError as err:
             bare_old, bare_new = strip_line_numbers(old), strip_line_numbers(new)
             if bare_old == old:
-                raise
+                raise ToolError(f"{err}{closest_hint(root, path, old)}") from None
             return phase3_edit(path, bare_old, bare_new)  # the model copied read_file's numbers
 
     return [read_file, search_files, edit_file]

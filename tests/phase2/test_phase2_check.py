@@ -49,8 +49,8 @@ def test_check_fails_when_too_few_tasks_succeed(monkeypatch, capsys):
 
 
 def test_missing_package_outcomes_are_named(tmp_path):
-    from shared.code_loop.loop import solve
     from phase2_dumb_loop.tasks import TASKS
+    from shared.code_loop.loop import solve
 
     task = TASKS["missing_package"]
     wrong = "```python\nimport csv\nprint(42)\n```"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.code_loop.loop import solve
 from phase2_dumb_loop.tasks import TASKS
+from shared.code_loop.loop import solve
 from shared.trajectory import read_trajectory
 
 

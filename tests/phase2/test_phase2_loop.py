@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from phase2_dumb_loop.tasks import TASKS
 from shared.code_loop.loop import solve
 from shared.code_loop.prompts import NO_CODE_NUDGE, error_message, error_tail, hint_for
-from phase2_dumb_loop.tasks import TASKS
 from shared.llm import BackendUnavailable, ScriptedBackend
 from shared.trajectory import read_trajectory
 

@@ -10,9 +10,9 @@ import pytest
 import solutions
 
 from phase4_context import check
-from shared.context.context_manager import SUMMARY_REQUEST
 from phase4_context.tasks import TASKS, apply_edits
 from shared.cli import UsageError
+from shared.context.context_manager import SUMMARY_REQUEST
 from shared.llm import ScriptedBackend
 
 SOLVE = [

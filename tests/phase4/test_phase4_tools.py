@@ -90,3 +90,29 @@ def test_edit_file_forgives_copied_line_numbers(registry, workspace: Path) -> No
     assert "value_7 = 'seven'\n" in (workspace / "pkg" / "long.py").read_text()
     wrong = registry.run("edit_file", {"path": "pkg/long.py", "old": "not there", "new": "x"})
     assert wrong.kind == "error" and "not found" in wrong.text
+
+
+def test_a_failed_edit_points_at_the_closest_lines(tmp_path: Path) -> None:
+    """Measured with the 1.5B: it wrote `if user['email']` for the line `"email": user["email"],`
+    and, told only "not found", sent the same edit again."""
+    (tmp_path / "service").mkdir()
+    (tmp_path / "service" / "users.py").write_text(
+        'def public_view(user):\n    return {\n        "id": user["id"],\n'
+        '        "email": user["email"],\n    }\n')
+    registry = build_registry(tmp_path)
+    seen = registry.run("edit_file", {"path": "service/users.py", "old": "if user['email']",
+                                      "new": "x"})
+    assert seen.kind == "error"
+    assert "closest lines in service/users.py are line 4: '\"email\": user[\"email\"],'" in seen.text
+
+
+def test_a_mistyped_path_gets_a_suggestion(tmp_path: Path) -> None:
+    (tmp_path / "service").mkdir()
+    (tmp_path / "service" / "app.py").write_text("x = 1\n")
+    registry = build_registry(tmp_path)
+    edit = registry.run("edit_file", {"path": "service.app", "old": "x = 1", "new": "x = 2"})
+    assert "did you mean service/app.py?" in edit.text
+    read = registry.run("read_file", {"path": "service/apps.py"})
+    assert "did you mean service/app.py" in read.text
+    nothing = registry.run("read_file", {"path": "zzz/qqq.txt"})
+    assert "did you mean" not in nothing.text
