@@ -36,6 +36,7 @@ DEFAULT_FORMAT = "constrained"  # the most reliable with the embedded 0.5B (meas
 MAX_STEPS = 10     # model replies per task
 MAX_TOKENS = 700   # per reply: room for a small file inside write_file
 MAY_CHANGE_FILES = {"run_shell"}  # write_file and edit_file say whether they changed a file
+REPEAT_TEMPERATURE = 0.7  # the next reply after a refused repeat is sampled, not greedy
 MAX_REPEATS = 2    # the same call refused this many times ends the run as "repeating"
 
 
@@ -175,7 +176,17 @@ class Agent:
     def query(self, n: int) -> ChatResult:
         """Send the conversation to the model and return its reply (raises LLMError)."""
         return self.llm.chat(self.messages, **self.fmt.request(self.registry),
-                             temperature=self.temperature, max_tokens=self.max_tokens, seed=self.seed)
+                             temperature=self.sampling_temperature(), max_tokens=self.max_tokens,
+                             seed=self.seed)
+
+    def sampling_temperature(self) -> float:
+        """The configured temperature, raised to REPEAT_TEMPERATURE right after a repeated call
+        was refused: at temperature 0 the same conversation gives the same reply, and measured
+        with the 1.5B, the model sent the refused call again until the run stopped."""
+        last = self.result.observations[-1] if self.result.observations else None
+        if last is not None and last.kind == "refused":
+            return max(self.temperature, REPEAT_TEMPERATURE)
+        return self.temperature
 
     def execute(self, action: Action, n: int) -> Observation:
         """Run one action through the registry (which validates it first)."""

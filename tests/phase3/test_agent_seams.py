@@ -54,3 +54,17 @@ def test_a_subclass_changes_one_step_and_keeps_the_rest(tmp_path: Path) -> None:
     assert agent.seen_lengths == [2, 4]  # system + task, then + reply + observation
     kinds = [event["kind"] for event in read_trajectory(tmp_path / "t.jsonl")]
     assert kinds.count("llm_reply") == 2 and kinds[-2:] == ["result", "end"]
+
+
+def test_the_reply_after_a_refused_repeat_is_sampled_not_greedy(tmp_path: Path) -> None:
+    """At temperature 0 the same conversation gives the same reply: after a refusal the loop
+    samples (REPEAT_TEMPERATURE), then goes back to the configured temperature."""
+    from shared.agent.loop import REPEAT_TEMPERATURE
+
+    script = [reply("echo", text="hi"), reply("echo", text="hi"), reply("echo", text="other"),
+              reply("final_answer", answer="done")]
+    llm = ScriptedBackend(script)
+    result = run_agent("Say hi.", llm, registry(), "json", trajectory_path=tmp_path / "t.jsonl")
+    assert [o.kind for o in result.observations] == ["ok", "refused", "ok"]
+    temperatures = [call["options"]["temperature"] for call in llm.calls]
+    assert temperatures == [0.0, 0.0, REPEAT_TEMPERATURE, 0.0]
