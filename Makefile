@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.agentlab-installed
 DEV    := $(VENV)/.agentlab-dev-installed
 
-.PHONY: start setup model sandbox-tools test next status check-all lint bench bench-llm help
+.PHONY: start setup model sandbox-tools browser-tools test next status check-all lint bench bench-llm help
 
 help:
 	@echo "make start      set up on first use, run the doctor, say where we left off, run the current milestone"
@@ -54,6 +54,16 @@ sandbox-tools:
 		echo "note: could not install ripgrep; search_files will use its pure-Python search"; \
 	else echo "note: install ripgrep (sudo apt-get install ripgrep) for a faster search_files"; fi
 
+# Headless Chromium and its driver: the nanochat web-chat test drives the page in a real browser.
+# Only `make test` needs them (the test skips, saying why, where they cannot be installed).
+browser-tools:
+	@command -v chromedriver >/dev/null || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1)) || \
+		echo "note: could not install chromium; the web-chat browser test will be skipped"; \
+	else echo "note: install chromium and chromium-driver (sudo apt-get install chromium chromium-driver) for the web-chat browser test"; fi
+
 setup: $(STAMP) model sandbox-tools
 
 ## The two commands --------------------------------------------------------------------------
@@ -61,7 +71,7 @@ start: setup
 	$(PY) -m shared.start
 
 # pytest exits 5 when it collected no test: that fails the run like any other non-zero code.
-test: setup $(DEV)
+test: setup $(DEV) browser-tools
 	$(PY) -m pytest -q
 
 ## Progress -------------------------------------------------------------------------------------
