@@ -25,10 +25,35 @@ PLANNER_SYSTEM = (
     "You plan small coding tasks. Write a numbered plan of 3 to 5 short steps, one line each, "
     "no code. Each step is one thing to do with the tools: write a file, write tests, run the "
     "tests, fix what fails, finish.")
-PLAN_REQUEST = "Task: {task}\n\nFiles in the workspace: {files}\n\nWrite the numbered plan."
+PLAN_REQUEST = "Task: {task}\n\nFiles in the workspace: {files}"
+# One worked example (few-shot): a small model copies the shape of an answer better than it
+# follows a description of it (asked for "1. Write x.py with ...", the 0.5B wrote exactly that).
+PLAN_EXAMPLE = [
+    {"role": "user", "content": PLAN_REQUEST.format(
+        task="Create words.py with count_words(text), and test_words.py with pytest tests; all "
+             "tests pass.", files="none")},
+    {"role": "assistant", "content": "1. Write words.py with count_words\n2. Write test_words.py "
+                                     "with tests of normal and edge cases\n3. Run the tests with "
+                                     "run_tests and fix what fails\n4. Finish with final_answer"},
+]
 REPLAN_REQUEST = (
     "Task: {task}\n\nYour plan was:\n{plan}\n\nStep {number} ({step}) went wrong: {reason}\n\n"
     "Write a new numbered plan of 2 to 4 steps for what is left to do.")
+
+
+
+def plan_request(task: str, files: str = "none") -> list[dict[str, str]]:
+    """The messages that ask for a plan: the planner's rules, the worked example, the task."""
+    return [{"role": "system", "content": PLANNER_SYSTEM}, *PLAN_EXAMPLE,
+            {"role": "user", "content": PLAN_REQUEST.format(task=task, files=files)}]
+
+
+def replan_request(task: str, plan: str, number: int, step: str, reason: str) -> list[dict[str, str]]:
+    """The messages that ask for a new plan of what is left."""
+    return [{"role": "system", "content": PLANNER_SYSTEM},
+            {"role": "user", "content": REPLAN_REQUEST.format(
+                task=task, plan=plan, number=number, step=step, reason=reason)}]
+
 
 NUMBERED = re.compile(r"^\s*(?:step\s*)?(\d{1,2})\s*[.):\-]\s*(.+)$", re.IGNORECASE)
 BULLET = re.compile(r"^\s*[-*•]\s+(.+)$")
@@ -43,6 +68,9 @@ KIND_WORDS = {  # checked in this order: "run the tests" is a test step, not an 
              "explore", "examine", "check the"),
 }
 WRITES = {"write_file", "edit_file"}
+TOOL_FOR_KIND = {"write": "write_file", "test": "run_tests", "finish": "final_answer"}
+FOCUS_TOOLS = {"write": ("write_file", "edit_file"), "test": ("run_tests", "edit_file", "write_file"),
+               "finish": ("final_answer", "run_tests", "edit_file")}
 READS = {"read_file", "list_files", "search_files"}
 
 
@@ -65,8 +93,14 @@ def clean_step(text: str) -> str:
     return text[:MAX_STEP_CHARS]
 
 
+WRITE_VERBS = ("write", "create", "add", "implement", "define", "update", "edit", "modify", "save")
+
+
 def step_kind(text: str) -> str:
     lower = text.lower()
+    first = lower.split()[0] if lower.split() else ""
+    if first in WRITE_VERBS and not any(w in lower for w in KIND_WORDS["finish"][:3]):
+        return "write"  # "Write test_x.py with pytest tests" writes (the running comes later)
     for kind, words in KIND_WORDS.items():
         if any(word in lower for word in words):
             if kind == "write" and "test" in lower and any(
@@ -79,7 +113,7 @@ def step_kind(text: str) -> str:
 def parse_plan_lines(reply: str) -> list[str]:
     """The steps of a model's plan, as forgivingly as we can: a JSON list (or {"plan": [...]}),
     numbered lines ("1.", "1)", "Step 1:"), bullets, else the non-empty lines of prose."""
-    text = re.sub(r"```[a-z]*\n.*?```", "", reply or "", flags=re.DOTALL)  # code is not a step
+    text = re.sub(r"```[a-z]*\n.*?(```|$)", "", reply or "", flags=re.DOTALL)  # code is no step
     parsed = from_json(text)
     if parsed:
         return parsed
@@ -186,7 +220,15 @@ class Plan:
         now = self.current
         if now is None:
             return "[plan: every step is done; if the tests pass, call final_answer]"
-        return f"[plan: step {now + 1} of {len(self.steps)} now: {self.steps[now].text}]"
+        step = self.steps[now]
+        tool = TOOL_FOR_KIND.get(step.kind, "")
+        hint = f" (call {tool})" if tool and tool not in step.text else ""
+        return f"[plan: step {now + 1} of {len(self.steps)} now: {step.text}{hint}]"
+
+    def tools_for_current(self) -> list[str]:
+        """The tools that can do the current step (empty: any tool)."""
+        now = self.current
+        return list(FOCUS_TOOLS.get(self.steps[now].kind, ())) if now is not None else []
 
     def state(self) -> dict[str, Any]:
         """The plan as plain values, for the trajectory."""

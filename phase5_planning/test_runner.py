@@ -34,6 +34,10 @@ PYTEST_OPTIONS = ["-q", "--tb=short", "-rfE", "-p", "no:cacheprovider", "--color
 COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
 SECTION = re.compile(r"^={3,} (FAILURES|ERRORS|short test summary info|warnings summary)? ?={3,}$")
 BLOCK = re.compile(r"^_{3,} (.+?) _{3,}$")
+NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
+IMPORTABLE = {"pytest", "math", "os", "re", "sys", "json", "random", "itertools", "collections",
+              "functools", "string", "time", "datetime", "pathlib", "statistics", "decimal",
+              "fractions", "operator", "typing", "dataclasses"}
 SUMMARY_LINE = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?$")
 
 
@@ -99,6 +103,7 @@ class TestSummary:
             lines.append(f"\n{head} {failure.name}" + (f": {failure.message}" if failure.message else ""))
             if failure.traceback:
                 lines.append(indent(failure.traceback))
+        lines += [f"\nHint: {hint}" for hint in self.hints()]
         hidden = len(self.failures) - SHOWN_FAILURES
         if hidden > 0:
             lines.append(f"\n[{hidden} more failures not shown]")
@@ -107,6 +112,19 @@ class TestSummary:
         if len(text) + len(advice) > max_chars:
             text = text[: max_chars - len(advice) - 30].rstrip() + "\n[... cut ...]"
         return text + advice
+
+    def hints(self) -> list[str]:
+        """Advice for the mistakes small models make most: a module used but never imported."""
+        hints = []
+        for failure in self.failures:
+            found = NAME_ERROR.search(failure.message + "\n" + failure.traceback)
+            if found and found.group(1) in IMPORTABLE:
+                file = failure.name.split("::")[0]
+                hint = (f"{found.group(1)} is a module: add `import {found.group(1)}` at the top "
+                        f"of {file} (edit_file, or write_file with the whole file).")
+                if hint not in hints:
+                    hints.append(hint)
+        return hints
 
     def figures(self) -> dict[str, object]:
         """The counts as plain values (for trajectories and benchmark files)."""
@@ -232,7 +250,7 @@ def run_tests_tool(workspace: Path, on_result: Callable[[TestSummary], None] | N
     return run_tests
 
 
-def test_files(workspace: Path) -> list[Path]:
+def workspace_test_files(workspace: Path) -> list[Path]:
     """The pytest files of the workspace (test_*.py and *_test.py), hidden folders left out."""
     root = Path(workspace)
     found = [p for pattern in ("test_*.py", "*_test.py") for p in root.rglob(pattern)]

@@ -1,0 +1,12 @@
+def balanced_brackets(text: str) -> bool:
+    """True when every (, [ and { in `text` is closed by the matching bracket in the right
+    order; other characters are ignored.
+
+    >>> balanced_brackets("f(a[1], {b: 2})")
+    True
+    >>> balanced_brackets("([)]")
+    False
+    >>> balanced_brackets("(()")
+    False
+    """
+    raise NotImplementedError

@@ -1,0 +1,11 @@
+def clamp(value: float, low: float, high: float) -> float:
+    """Return `value` limited to the range [low, high]. Raise ValueError when low > high.
+
+    >>> clamp(5, 0, 10)
+    5
+    >>> clamp(-3, 0, 10)
+    0
+    >>> clamp(12.5, 0, 10)
+    10
+    """
+    raise NotImplementedError

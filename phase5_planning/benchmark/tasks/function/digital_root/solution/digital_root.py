@@ -1,0 +1,14 @@
+def digital_root(number: int) -> int:
+    """Add up the digits of `number`, then the digits of that sum, and so on, until one digit
+    is left; return it. Raise ValueError for a negative number.
+
+    >>> digital_root(942)
+    6
+    >>> digital_root(7)
+    7
+    """
+    if number < 0:
+        raise ValueError("digital_root needs a number >= 0")
+    while number >= 10:
+        number = sum(int(d) for d in str(number))
+    return number

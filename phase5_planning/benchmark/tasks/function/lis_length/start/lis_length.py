@@ -1,0 +1,10 @@
+def lis_length(numbers: list[int]) -> int:
+    """The length of the longest strictly increasing subsequence of `numbers` (its elements
+    keep their order but need not be next to each other).
+
+    >>> lis_length([10, 9, 2, 5, 3, 7, 101, 18])
+    4
+    >>> lis_length([3, 3, 3])
+    1
+    """
+    raise NotImplementedError

@@ -1,0 +1,1 @@
+"""A small calculator for arithmetic expressions."""

@@ -1,0 +1,5 @@
+"""Helpers for the tiny app."""
+
+
+def shout(text):
+    return text.upper() + "!"

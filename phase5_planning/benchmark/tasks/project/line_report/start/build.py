@@ -1,0 +1,3 @@
+import shutil
+
+shutil.make_archive("tiny-app", "zip", "app")

@@ -1,0 +1,8 @@
+"""phase5's tests import their scripted model (scripted_agent.py) from this folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
