@@ -28,6 +28,11 @@ EXTRA_FLAGS = {"steps": 10,  # timed steps
                "warmup": 3}  # steps run first and not timed (compilation, allocator warm-up)
 
 
+def bench_dir() -> Path:
+    """runs/bench under $AGENTLAB_RUNS or the repository's runs/ folder."""
+    return Path(os.environ.get("AGENTLAB_RUNS") or Path(__file__).resolve().parents[1] / "runs") / "bench"
+
+
 def bench(cfg: Config, steps: int = 10, warmup: int = 3) -> dict:
     """Time `steps` training steps of `cfg` on random tokens after `warmup` untimed ones; the
     figures are printed and written to runs/bench/nanochat_<config>.json."""
@@ -65,9 +70,25 @@ def bench(cfg: Config, steps: int = 10, warmup: int = 3) -> dict:
               "mfu": model.flops_per_token() * tok_per_s / peak if peak else None}
     mfu = f"{100 * result['mfu']:.1f}%" if result["mfu"] else "n/a"
     print(f"{cfg.name}: {result['params']:,} parameters, {tok_per_s:,.0f} tokens/s, MFU {mfu} on {result['device']}")
-    out = Path(os.environ.get("AGENTLAB_RUNS") or Path(__file__).resolve().parents[1] / "runs") / "bench"
-    atomic_write_text(out / f"nanochat_{cfg.name}.json", json.dumps(result, indent=1))
+    atomic_write_text(bench_dir() / f"nanochat_{cfg.name}.json", json.dumps(result, indent=1))
     return result
+
+
+def generation_speed(model, prompt: list[int], max_tokens: int = 64, batch_sizes: tuple[int, ...] = (1, 4),
+                     seed: int = 0) -> dict:
+    """Tokens/s of sampling with the KV cache (engine.generate, no stop token, so exactly
+    `max_tokens` per sample), per batch size: {"batch_<n>": {"tokens", "seconds", "tok_per_s"}},
+    plus "prefill_tokens". Counts the generated tokens of all samples; the prefill is included
+    in the time (as a user waits for it)."""
+    from .engine import generate
+
+    out: dict = {"prefill_tokens": len(prompt), "max_tokens": max_tokens}
+    for n in batch_sizes:
+        t0 = time.perf_counter()
+        steps = sum(1 for _ in generate(model, prompt, max_tokens, n, temperature=1.0, top_k=50, seed=seed))
+        dt = time.perf_counter() - t0
+        out[f"batch_{n}"] = {"tokens": steps * n, "seconds": dt, "tok_per_s": steps * n / dt}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

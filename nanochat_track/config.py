@@ -68,6 +68,20 @@ class Config:
     save_every: int = 0  # steps between checkpoints; 0: only at the end
     run_dir: str = ""  # default: runs/nanochat/<name>
     log_every: int = 10
+    # part 2: synthetic data, mid-training, SFT (README, "Part 2")
+    synthetic_dir: str = ""  # default: <run_dir>/synthetic
+    synthetic_backend: str = ""  # LLM of the identity replies; "": the project's settings (Ollama if it answers, else embedded)
+    identity_file: str = ""  # a JSON ModelIdentity card; "": the default one (synthetic/identity.py)
+    identity_count: int = 8  # conversations of each synthetic type the pipeline generates
+    reasoning_count: int = 400
+    tool_use_count: int = 200
+    mixture: str = "identity:4,reasoning:1,tool_use:1"  # SOURCE:EPOCHS; a synthetic type or a .jsonl path
+    mid_steps: int = 60  # mid-training optimizer steps of total_batch_tokens each
+    mid_lr_frac: float = 1.0  # mid-training learning rates = pretraining's x this
+    sft_steps: int = -1  # SFT optimizer steps; -1: one pass over the mixture's conversations
+    sft_batch_size: int = 16  # conversations per SFT step (micro-batches of device_batch_size)
+    sft_lr_frac: float = 0.3  # SFT learning rates = pretraining's x this
+    channels: bool = False  # analysis / commentary / final channel tokens (channels.py)
 
     @property
     def model_dim(self) -> int:
@@ -100,6 +114,8 @@ PRESETS: dict[str, dict] = {
         time_budget_s=600.0, eval_every=100, eval_tokens=2_097_152, log_every=10,
         embedding_lr=0.2, unembedding_lr=0.004, matrix_lr=0.02, warmdown_frac=0.2,
         device="cuda", dtype="bfloat16", compile="on", save_every=500,
+        identity_count=300, reasoning_count=20_000, tool_use_count=10_000, mid_steps=60,
+        sft_batch_size=32,
     ),
 }
 # The seeds' 8-GPU speedruns: depth 20, 26, 32 with a 65,536 vocabulary and sequence 2048.
@@ -110,6 +126,8 @@ for _depth, _batch in ((20, 16), (26, 8), (32, 4)):
         seq_len=2048, device_batch_size=_batch, total_batch_tokens=524_288, max_steps=-1,
         tokens_per_param=20.0, eval_every=250, eval_tokens=10_485_760, log_every=10,
         warmdown_frac=0.2, device="cuda", dtype="bfloat16", compile="on", save_every=1000,
+        identity_count=1000, reasoning_count=100_000, tool_use_count=50_000, mid_steps=200,
+        sft_batch_size=32,
     )
 
 

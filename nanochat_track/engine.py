@@ -130,15 +130,11 @@ def generate_naive(model: GPT, prompt: list[int], max_tokens: int) -> list[int]:
 
 def render_chat(tokenizer, messages: list[dict]) -> list[int]:
     """<|bos|> then each turn wrapped in its start/end tokens, ending with <|assistant_start|>
-    so the model writes the assistant's reply next."""
-    ids = [tokenizer.bos_id]
-    for msg in messages:
-        role = "user" if msg["role"] == "user" else "assistant"
-        ids.append(tokenizer.special_id(f"<|{role}_start|>"))
-        ids += tokenizer.encode(msg["content"])
-        ids.append(tokenizer.special_id(f"<|{role}_end|>"))
-    ids.append(tokenizer.special_id("<|assistant_start|>"))
-    return ids
+    so the model writes the assistant's reply next (conversation.render_prompt: the one chat
+    format of the track)."""
+    from .conversation import render_prompt
+
+    return render_prompt(tokenizer, messages)
 
 
 def chat_reply(model: GPT, tokenizer, messages: list[dict], max_tokens: int = 128,
@@ -151,3 +147,207 @@ def chat_reply(model: GPT, tokenizer, messages: list[dict], max_tokens: int = 12
     stops = {tokenizer.special_id("<|assistant_end|>"), tokenizer.bos_id}
     rows = generate_tokens(model, prompt, min(max_tokens, room), 1, temperature, top_k, seed, stops)
     return tokenizer.decode(rows[0])
+
+
+# -- tool use: the calculator inside generation ------------------------------------------------
+class ToolTokens:
+    """The ids of the tool's special tokens in a tokenizer."""
+
+    def __init__(self, tokenizer):
+        special = tokenizer.special_id
+        self.python_start, self.python_end = special("<|python_start|>"), special("<|python_end|>")
+        self.output_start, self.output_end = special("<|output_start|>"), special("<|output_end|>")
+
+
+class ToolState:
+    """One sample's tool use: the python call being collected, the tokens to force next."""
+
+    def __init__(self):
+        self.call: list[int] | None = None  # tokens after <|python_start|>, None outside a call
+        self.forced: list[int] = []  # tokens the engine writes next, in order
+        self.calls: list[tuple[str, str]] = []  # (expression, output) of each finished call
+
+    def next_forced(self) -> int | None:
+        return self.forced.pop(0) if self.forced else None
+
+    def observe(self, tok: int, tools: ToolTokens, tokenizer, tool) -> None:
+        """Follow the sequence: at <|python_end|>, evaluate the call and queue
+        <|output_start|> result <|output_end|>."""
+        if tok == tools.python_start:
+            self.call = []
+        elif tok == tools.python_end and self.call is not None:
+            expression = tokenizer.decode(self.call)
+            output = tool(expression)
+            self.calls.append((expression, output))
+            self.forced = [tools.output_start, *tokenizer.encode(output), tools.output_end]
+            self.call = None
+        elif self.call is not None:
+            self.call.append(tok)
+
+
+@torch.inference_mode()
+def generate_with_tools(model: GPT, tokenizer, prompt: list[int], max_tokens: int,
+                        num_samples: int = 1, temperature: float = 1.0, top_k: int | None = 50,
+                        seed: int = 42, stop_ids: set[int] | None = None,
+                        tool=None) -> Iterator[tuple[list[int], list[bool]]]:
+    """Like `generate`, but each sample may call the calculator: yields (tokens, forced) per
+    step, one entry per sample; `forced[i]` is True where the engine wrote the token.
+
+    When a sample writes <|python_end|>, the expression since <|python_start|> goes to `tool`
+    (default: calculator.tool_output) and <|output_start|> result <|output_end|> are forced
+    into that sample over the next steps, one token per step: each is fed through the model
+    like a sampled one, so the KV cache holds exactly the sequence the caller sees. Forced
+    tokens count in `max_tokens`."""
+    from .calculator import tool_output
+
+    tool = tool or tool_output
+    model.eval()
+    device = model.lm_head.weight.device
+    generator = torch.Generator(device=device).manual_seed(seed)
+    cache = KVCache.for_model(model, 1, len(prompt) + max_tokens)
+    logits = model(torch.tensor([prompt], dtype=torch.long, device=device), kv_cache=cache)[:, -1, :]
+    cache.expand(num_samples)
+    logits = logits.expand(num_samples, -1)
+    tools = ToolTokens(tokenizer)
+    states = [ToolState() for _ in range(num_samples)]
+    stops = sorted(stop_ids or [])
+    done = [False] * num_samples
+    for step in range(max_tokens):
+        column = sample_next(logits, temperature, top_k, generator)[:, 0].tolist()
+        forced = [False] * num_samples
+        for i, state in enumerate(states):
+            if done[i]:
+                column[i] = stops[0]
+                continue
+            nxt = state.next_forced()
+            if nxt is not None:
+                column[i], forced[i] = nxt, True
+            else:
+                state.observe(column[i], tools, tokenizer, tool)
+            done[i] = column[i] in stops
+        yield column, forced
+        if all(done) or step == max_tokens - 1:
+            break
+        logits = model(torch.tensor(column, device=device)[:, None], kv_cache=cache)[:, -1, :]
+
+
+def generate_tokens_with_tools(model: GPT, tokenizer, prompt: list[int], max_tokens: int,
+                               num_samples: int = 1, temperature: float = 1.0,
+                               top_k: int | None = 50, seed: int = 42,
+                               stop_ids: set[int] | None = None,
+                               tool=None) -> list[tuple[list[int], list[bool]]]:
+    """Each sample as (ids, forced flags), cut before its first stop token."""
+    rows: list[tuple[list[int], list[bool]]] = [([], []) for _ in range(num_samples)]
+    finished = [False] * num_samples
+    for column, forced in generate_with_tools(model, tokenizer, prompt, max_tokens, num_samples,
+                                              temperature, top_k, seed, stop_ids, tool):
+        for i, tok in enumerate(column):
+            if finished[i] or (stop_ids and tok in stop_ids):
+                finished[i] = True
+                continue
+            rows[i][0].append(tok)
+            rows[i][1].append(forced[i])
+    return rows
+
+
+def chat_prompt(model: GPT, tokenizer, messages: list[dict], channels: bool = False) -> list[int]:
+    """The prompt ids for the assistant's next turn (conversation.render_prompt); raises
+    ValueError when it leaves no room in the model's context."""
+    from .conversation import render_prompt
+
+    prompt = render_prompt(tokenizer, messages, channels=channels)
+    if model.rotary_len - len(prompt) <= 0:
+        raise ValueError("The conversation is longer than the model's context: start a new one.")
+    return prompt
+
+
+def reply_stops(tokenizer) -> set[int]:
+    return {tokenizer.special_id("<|assistant_end|>"), tokenizer.bos_id}
+
+
+def chat_reply_with_tools(model: GPT, tokenizer, messages: list[dict], max_tokens: int = 128,
+                          temperature: float = 0.7, top_k: int | None = 50, seed: int = 0,
+                          channels: bool = False) -> str | list[dict]:
+    """The assistant's next message, calculator calls evaluated: its content as
+    conversation.parse_assistant gives it (a string, or parts with the python calls)."""
+    from .conversation import parse_assistant
+
+    prompt = chat_prompt(model, tokenizer, messages, channels)
+    room = min(max_tokens, model.rotary_len - len(prompt))
+    ids, _ = generate_tokens_with_tools(model, tokenizer, prompt, room, 1, temperature, top_k, seed,
+                                        reply_stops(tokenizer))[0]
+    return parse_assistant(tokenizer, ids)
+
+
+def stream_reply(model: GPT, tokenizer, messages: list[dict], max_tokens: int = 128,
+                 temperature: float = 0.7, top_k: int | None = 50, seed: int = 0,
+                 channels: bool = False, show_analysis: bool = False) -> Iterator[str]:
+    """The assistant's next message as text pieces, while it is generated (the web chat and
+    the CLI print them as they come). A calculator call shows as "[python] 2+3 -> 5"; the
+    analysis channel is shown only with `show_analysis`."""
+    prompt = chat_prompt(model, tokenizer, messages, channels)
+    room = min(max_tokens, model.rotary_len - len(prompt))
+    tools = ToolTokens(tokenizer)
+    markers = {tools.python_start: "\n[python] ", tools.python_end: "", tools.output_start: " -> ",
+               tools.output_end: "\n"}
+    names = {tokenizer.special_id(t): t for t in tokenizer.special_tokens}
+    pending: list[int] = []  # text tokens whose bytes may end mid-character
+    hidden = False  # inside the analysis channel with show_analysis off
+    shown = False  # anything yielded yet (a line break is only written after something)
+    stops = reply_stops(tokenizer)
+    for column, _ in generate_with_tools(model, tokenizer, prompt, room, 1, temperature, top_k, seed, stops):
+        tok = column[0]
+        if tok in stops:
+            break
+        piece = ""
+        if tok not in names:
+            if not hidden:
+                pending.append(tok)
+                text = tokenizer.decode(pending)
+                if not text.endswith("\ufffd"):  # wait for the rest of a split character
+                    pending.clear()
+                    piece = text
+        elif names[tok] in ("<|analysis|>", "<|commentary|>", "<|final|>"):
+            hidden = names[tok] == "<|analysis|>" and not show_analysis
+            if names[tok] == "<|analysis|>" and show_analysis:
+                piece = "(thinking) "
+            elif names[tok] == "<|final|>" and shown:
+                piece = "\n"
+        elif tok in markers:
+            piece = markers[tok].lstrip("\n") if not shown else markers[tok]
+        if piece:
+            shown = True
+            yield piece
+    if pending:
+        yield tokenizer.decode(pending)
+
+
+TOOL_QUESTIONS = ["What is 17 times 23?", "Compute 45 * 12.", "Multiply 38 by 7.",
+                  "A notebook costs 12 euros. How much do 7 notebooks cost?"]
+
+
+def tool_call_demo(model: GPT, tokenizer, questions: list[str] | None = None, channels: bool = False,
+                   max_tokens: int = 64, samples: int = 3) -> dict:
+    """Ask the questions one by one, greedily and then with `samples` sampled replies
+    (temperature 0.8), calculator on, until a reply calls the calculator:
+    {"user", "shown", "calls": [[expression, output], ...], "asked", "attempt" (0: greedy),
+    "forced_tokens"} of that reply (or of the last one when none did)."""
+    from .channels import display
+    from .conversation import parse_assistant
+
+    result: dict = {}
+    for n, question in enumerate(questions or TOOL_QUESTIONS, 1):
+        prompt = chat_prompt(model, tokenizer, [{"role": "user", "content": question}], channels)
+        for attempt in range(samples + 1):
+            ids, forced = generate_tokens_with_tools(model, tokenizer, prompt, max_tokens, 1,
+                                                     0.0 if attempt == 0 else 0.8, 50, attempt,
+                                                     reply_stops(tokenizer))[0]
+            content = parse_assistant(tokenizer, ids)
+            parts = [] if isinstance(content, str) else content
+            calls = [[p["text"], q["text"]] for p, q in zip(parts, parts[1:], strict=False)
+                     if p["type"] == "python" and q["type"] == "python_output"]
+            result = {"user": question, "shown": display(content), "calls": calls, "asked": n,
+                      "attempt": attempt, "forced_tokens": sum(forced)}
+            if calls:
+                return result
+    return result

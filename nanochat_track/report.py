@@ -1,5 +1,8 @@
 """The run report: runs/nanochat/<run>/report.md, with the environment, the configuration and
-each stage's figures and time, plus the loss curve as loss.png."""
+each stage's figures and time: tokenizer, pretraining (loss.png), evaluation, the base model's
+chat, the synthetic data, mid-training (mid_loss.png), SFT (sft_loss.png, chat samples), RL
+(rl_reward.png, held-out reward before and after), a calculator call in a conversation, the
+generation speed, the web chat in a browser, and the time of every stage."""
 
 from __future__ import annotations
 
@@ -56,6 +59,72 @@ def _table(rows: dict) -> list[str]:
     return lines
 
 
+def _image(label: str, plot) -> list[str]:
+    return ["", f"![{label}]({Path(plot).name})"] if plot and plot != "None" else []
+
+
+def part2_sections(stages: dict) -> list[str]:
+    """The sections of part 2's stages that ran: synthetic data, mid-training, SFT, RL, the
+    tool call and the web chat."""
+    out: list[str] = []
+    synthetic = stages.get("synthetic")
+    if synthetic:
+        out += ["", "## Synthetic data", ""]
+        if synthetic.get("llm"):
+            out += [f"Identity replies written by {synthetic['llm']}; reasoning and tool use are programmatic.", ""]
+        out += ["| type | conversations | new | LLM replies refused (why) | per minute |",
+                "| --- | ---: | ---: | --- | ---: |"]
+        for kind, f in synthetic.items():
+            if isinstance(f, dict):
+                why = ", ".join(f"{n} {r}" for r, n in f.get("reasons", {}).items())
+                out.append(f"| {kind} | {f['total']} | {f['written']} | {f['rejected']}"
+                           f"{f' ({why})' if why else ''} | {f['per_minute']:.1f} |")
+    for key, title in (("midtrain", "Mid-training"), ("sft", "SFT")):
+        stage = stages.get(key)
+        if not stage:
+            continue
+        evals = stage.get("evals") or []
+        out += ["", f"## {title}", ""]
+        out += _table({"steps": stage["steps"], "conversations": stage.get("conversations", "?"),
+                       "mixture": stage.get("mixture", "?"), "train time (s)": f"{stage['train_time_s']:.1f}",
+                       "val loss first -> last": (f"{evals[0]['val_loss']:.4f} -> {evals[-1]['val_loss']:.4f}"
+                                                  if evals else "n/a")})
+        out += _image(f"{title} loss", stage.get("plot"))
+        if stage.get("samples"):
+            out += ["", "Chat samples (greedy):", ""]
+            out += [f"- user: {s['user']!r}<br>assistant: {s['reply'][:200]!r}" for s in stage["samples"]]
+    rl = stages.get("rl")
+    if rl:
+        history = rl.get("history") or []
+        after = rl.get("reward_after")
+        out += ["", "## RL (verifiable rewards: letter counting, arithmetic)", ""]
+        out += _table({"steps": rl["steps"],
+                       "questions x samples per step": f"{rl['settings']['prompts']} x {rl['settings']['samples']}",
+                       "mean sampled reward first -> last step": (f"{history[0]['mean_reward']:.3f} -> "
+                                                                   f"{history[-1]['mean_reward']:.3f}" if history else "n/a"),
+                       f"held-out greedy reward ({rl['held_out_questions']} questions) before -> after":
+                           f"{rl['reward_before']:.3f} -> " + ("n/a" if after is None else f"{after:.3f}"),
+                       "train time (s)": f"{rl['train_time_s']:.1f}"})
+        out += _image("RL reward curve", rl.get("plot"))
+    generation = stages.get("generation")
+    if generation:
+        out += ["", "## Generation speed (KV cache, sampling, no stop token)", "",
+                "| samples at once | tokens | seconds | tokens/s |", "| ---: | ---: | ---: | ---: |"]
+        out += [f"| {k[6:]} | {v['tokens']} | {v['seconds']:.2f} | {v['tok_per_s']:,.1f} |"
+                for k, v in generation.items() if k.startswith("batch_")]
+        out += ["", f"Prompt of {generation['prefill_tokens']} tokens, prefill included in the time."]
+    tool = stages.get("tool_call")
+    if tool:
+        out += ["", "## A calculator call in a conversation", "", f"- user: {tool['user']!r}",
+                f"- assistant (as shown): {tool['shown'][:300]!r}",
+                f"- calls the engine evaluated: {tool['calls'] or 'none'}"]
+    web = stages.get("web_chat")
+    if web:
+        out += ["", "## Web chat", "", f"- {web['summary']}"]
+        out += _image("web chat screenshot", web.get("screenshot"))
+    return out
+
+
 def write_report(cfg: Config, stages: dict, path: Path | None = None) -> Path:
     """Write report.md for a run from the stages' results (prepare, pretrain, evaluate, ...)."""
     path = Path(path or Path(cfg.run_dir) / "report.md")
@@ -106,9 +175,96 @@ def write_report(cfg: Config, stages: dict, path: Path | None = None) -> Path:
     if chat:
         out += ["", "## Chat (base model, not fine-tuned yet)", "",
                 f"- user: {chat['user']!r}", f"- assistant: {chat['reply'][:200]!r}"]
-    times = {name: s.get("stage_time_s") for name, s in stages.items() if s and s.get("stage_time_s")}
+    out += part2_sections(stages)
+    times = {name: s.get("stage_time_s") for name, s in stages.items()
+             if isinstance(s, dict) and s.get("stage_time_s")}
     if times:
         out += ["", "## Time per stage", ""]
         out += _table({k: f"{v:.1f} s" for k, v in times.items()})
     atomic_write_text(path, "\n".join(out) + "\n")
     return path
+
+
+# -- the scaling table of the README -----------------------------------------------------------
+# Stated, not measured (no 8-GPU machine was used to write this): an H100 SXM's dense bf16 peak,
+# the model FLOPs utilisation nanochat-style runs reach on it, and a typical rental price.
+H100_PEAK_FLOPS = 989e12
+ASSUMED_MFU = 0.40
+NODE_PRICE_PER_HOUR = 24.0  # USD for 8 x H100 (about 3 USD per GPU-hour)
+
+
+def scaling_rows(depths: tuple[int, ...] = (20, 26, 32), tokens_per_param: float = 20.0,
+                 gpus: int = 8, mfu: float = ASSUMED_MFU, peak_flops: float = H100_PEAK_FLOPS,
+                 price_per_hour: float = NODE_PRICE_PER_HOUR) -> list[dict]:
+    """Per depth: parameters (from gpt.py's model code, on the meta device), training tokens at
+    `tokens_per_param`, training FLOPs (gpt.flops_per_token x tokens), and the time and cost on
+    `gpus` GPUs at `mfu` of `peak_flops` each."""
+    from .gpt import parameter_table
+
+    rows = []
+    for row in parameter_table(list(depths)):
+        tokens = tokens_per_param * row["params"]
+        flops = row["flops_per_token"] * tokens
+        hours = flops / (gpus * peak_flops * mfu) / 3600
+        rows.append({"depth": row["depth"], "params": row["params"], "tokens": tokens, "flops": flops,
+                     "hours": hours, "cost_usd": hours * price_per_hour})
+    return rows
+
+
+def measured_mfu(bench_dir: Path | None = None) -> dict | None:
+    """The MFU `make bench` measured on a GPU (runs/bench/nanochat_<config>.json of d20, d26,
+    d32 or gpu-1, the first found), as {"mfu", "device", "config", "path"}; None when no GPU
+    bench was run (a CPU bench has no MFU)."""
+    import json
+
+    from .bench import bench_dir as default_bench_dir
+
+    folder = Path(bench_dir or default_bench_dir())
+    for name in ("d20", "d26", "d32", "gpu-1"):
+        path = folder / f"nanochat_{name}.json"
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if data.get("mfu"):
+            return {"mfu": float(data["mfu"]), "device": data.get("device", "?"), "config": name, "path": str(path)}
+    return None
+
+
+def format_scaling(rows: list[dict], measured: dict | None = None) -> str:
+    """The scaling table as Markdown; `measured` (measured_mfu's answer) names where the
+    throughput came from, else the stated assumption is written."""
+    lines = ["| model | parameters | tokens (20/param) | training FLOPs | time on 8 x H100 | cost |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| d{r['depth']} | {r['params'] / 1e6:,.0f}M | {r['tokens'] / 1e9:,.1f}B | "
+                     f"{r['flops']:.2e} | {r['hours']:.1f} h | ${r['cost_usd']:,.0f} |")
+    if measured:
+        lines.append(f"\nTime and cost from the measured throughput: {measured['mfu']:.1%} MFU of "
+                     f"{measured['config']} on {measured['device']} ({measured['path']}), assumed to hold on "
+                     f"each of 8 GPUs of {H100_PEAK_FLOPS / 1e12:,.0f} TFLOP/s (H100 bf16 dense); "
+                     f"${NODE_PRICE_PER_HOUR:.0f} per node-hour; pretraining only.")
+    else:
+        lines.append(f"\nTime and cost are estimates from a stated throughput, not measured: "
+                     f"{ASSUMED_MFU:.0%} MFU of {H100_PEAK_FLOPS / 1e12:,.0f} TFLOP/s (H100 bf16 dense) per GPU, "
+                     f"${NODE_PRICE_PER_HOUR:.0f} per node-hour; pretraining only. Run `make bench "
+                     "ARGS=--config=d20` on a GPU and `make scaling` uses the measured MFU instead.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the README's scaling table (d20, d26, d32): from the MFU `make bench` measured on
+    a GPU when there is such a bench file, else from a stated 40%; takes no options."""
+    from shared.cli import parse_overrides
+
+    parse_overrides(sys.argv[1:] if argv is None else argv, {}, main.__doc__)
+    measured = measured_mfu()
+    rows = scaling_rows(mfu=measured["mfu"]) if measured else scaling_rows()
+    print(format_scaling(rows, measured))
+    return 0
+
+
+if __name__ == "__main__":
+    from shared.cli import run_main
+
+    raise SystemExit(run_main(main))

@@ -61,8 +61,10 @@ class Tokenizer:
         return cls.from_ranks(ranks, trainer.get_pattern())
 
     @classmethod
-    def from_ranks(cls, ranks: dict[bytes, int], pattern: str) -> Tokenizer:
-        specials = {tok: len(ranks) + i for i, tok in enumerate(SPECIAL_TOKENS)}
+    def from_ranks(cls, ranks: dict[bytes, int], pattern: str,
+                   special_tokens: list[str] | None = None) -> Tokenizer:
+        """`special_tokens`: SPECIAL_TOKENS, or a longer list (channels.py adds three)."""
+        specials = {tok: len(ranks) + i for i, tok in enumerate(special_tokens or SPECIAL_TOKENS)}
         enc = tiktoken.Encoding(name="nanochat", pat_str=pattern, mergeable_ranks=ranks,
                                 special_tokens=specials)
         return cls(enc)
@@ -74,7 +76,7 @@ class Tokenizer:
         lines = [f"{base64.b64encode(tok).decode()} {rank}" for tok, rank in
                  sorted(ranks.items(), key=lambda kv: kv[1])]
         atomic_write_text(folder / "tokenizer.tiktoken", "\n".join(lines) + "\n")
-        meta = {"pattern": self.enc._pat_str, "special_tokens": SPECIAL_TOKENS,
+        meta = {"pattern": self.enc._pat_str, "special_tokens": self.special_tokens,
                 "vocab_size": self.vocab_size, "sha256": self.fingerprint()}
         atomic_write_text(folder / "tokenizer.json", json.dumps(meta, indent=1))
         return folder
@@ -91,7 +93,7 @@ class Tokenizer:
             if line:
                 tok, rank = line.split()
                 ranks[base64.b64decode(tok)] = int(rank)
-        return cls.from_ranks(ranks, meta["pattern"])
+        return cls.from_ranks(ranks, meta["pattern"], meta.get("special_tokens"))
 
     def fingerprint(self) -> str:
         """SHA-256 of the merges and pattern: shards record it so stale shards are noticed."""
@@ -104,6 +106,11 @@ class Tokenizer:
     @property
     def vocab_size(self) -> int:
         return self.enc.n_vocab
+
+    @property
+    def special_tokens(self) -> list[str]:
+        """The special tokens in id order."""
+        return sorted(self.enc.special_tokens_set, key=self.enc.encode_single_token)
 
     def special_id(self, name: str) -> int:
         return self.enc.encode_single_token(name)
