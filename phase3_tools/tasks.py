@@ -21,8 +21,8 @@ from shared.agent.action_formats import final_answer
 from shared.agent.guardrails import Approver, deny_risky
 from shared.agent.loop import AgentResult, run_agent
 from shared.agent.registry import ToolRegistry
-from shared.agent.workspace_tools import workspace_tools
 from shared.sandbox import run_command
+from shared.tools.workspace_tools import workspace_tools
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BROKEN_EXPECTED = "average: 85.0"

@@ -26,9 +26,9 @@ from typing import Any
 from shared.agent.guardrails import deny_risky
 from shared.context.context_agent import ContextAgent, ContextResult
 from shared.context.context_manager import ContextBudget
-from shared.context.file_tools import build_registry
 from shared.llm import ChatBackend
 from shared.sandbox import SandboxLimits, run_command
+from shared.tools.file_tools import build_registry
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT = FIXTURES / "userservice"

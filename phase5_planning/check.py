@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import sys
 
-from phase5_planning.bench import SLICE_GENERATIONS, SLICE_TASKS, run_slice
 from phase5_planning.tasks import CALCULATOR, run_task
+from shared.bench.command import SLICE_GENERATIONS, SLICE_TASKS, run_slice
 from shared.check_report import CheckReport
 from shared.cli import UsageError, parse_overrides, run_main
 from shared.llm import get_llm
@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     ran, report_path = run_slice()
     report.add("the benchmark runs end to end on a slice and writes its report", ran,
                f"report: {report_path}" if report_path else "no task ran",
-               "read results.jsonl in the slice's folder for the item that failed to run")
+               "read results.jsonl in the slice's folder for the item that errored or timed out "
+               "(on a busy machine, a task may pass its time limit: run the check again)")
 
     print(f"\nLLM usage: {llm.usage.summary()}")
     return report.finish(record=o["record"])

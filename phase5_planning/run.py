@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sys
 
-from phase5_planning.planning_agent import Techniques, run_planning_agent
 from phase5_planning.tasks import TASKS
 from shared.cli import parse_overrides, run_main
 from shared.llm import get_llm
+from shared.planning.planning_agent import Techniques, run_planning_agent
 from shared.trajectory import runs_root
 
 task = "calculator"     # a name of tasks.TASKS, or the text of a task of your own

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from phase5_planning.planning_agent import PlanningResult, Techniques, run_planning_agent
-from phase5_planning.test_runner import TestSummary, run_pytest
 from shared.llm import ChatBackend
+from shared.planning.planning_agent import PlanningResult, Techniques, run_planning_agent
+from shared.tools.test_runner import TestSummary, run_pytest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HIDDEN_FOLDER = ".hidden_tests"  # inside the workspace, only while the hidden tests run

@@ -62,7 +62,7 @@ from shared.agent import get_format
 from shared.llm import ScriptedBackend
 from shared.trajectory import runs_root
 from shared.context.context_agent import ContextAgent
-from shared.context.file_tools import build_registry
+from shared.tools.file_tools import build_registry
 from phase4_context.tasks import TASKS
 from shared.context.token_count import WordCounter, counter_for
 
@@ -171,7 +171,7 @@ from shared.llm import ScriptedBackend
 from shared.trajectory import runs_root
 from shared.context.context_agent import ContextAgent
 from shared.context.context_manager import STRATEGIES, SUMMARY_REQUEST, ContextBudget
-from shared.context.file_tools import build_registry
+from shared.tools.file_tools import build_registry
 
 def reading_model(reads):
     \"\"\"Reads big.py 15 lines at a time, `reads` times, then answers; writes a summary when asked.\"\"\"
@@ -258,8 +258,8 @@ otherwise, with the same results (a test checks both engines on the same tree).
     code(SETUP),
     code("""
 from shared.trajectory import runs_root
-from shared.context.file_tools import build_registry
-from shared.context.search import ripgrep_path, search
+from shared.tools.file_tools import build_registry
+from shared.tools.search import ripgrep_path, search
 from phase4_context.tasks import TASKS
 from shared.context.token_count import best_estimate
 

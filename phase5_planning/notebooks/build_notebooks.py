@@ -25,7 +25,7 @@ FAST = os.environ.get("AGENTLAB_FAST") == "1"   # tests run the notebooks fast, 
 SCRIPTED = """\
 import json
 from shared.llm import ScriptedBackend
-from phase5_planning import planning
+from shared.planning import planning
 
 def scripted(actions, plan, replans=(), samples=()):
     \"\"\"A stand-in model: plan requests get `plan` (then the `replans`), best-of requests the
@@ -65,7 +65,7 @@ prose; code blocks are dropped (even one the token limit cut off). Fewer than 3 
 default plan for the task. More than 5: the first four and the last.
 """),
     code("""
-from phase5_planning.planning import Plan, parse_plan_lines
+from shared.planning.planning import Plan, parse_plan_lines
 
 task = ("Create calculator.py with functions add, subtract, multiply and divide, handling "
         "division by zero, and test_calculator.py with pytest tests of normal and edge cases; "
@@ -109,7 +109,7 @@ triggers a replan; the model's new plan replaces the steps left.
     code(SCRIPTED),
     code("""
 import tempfile
-from phase5_planning.planning_agent import Techniques, run_planning_agent
+from shared.planning.planning_agent import Techniques, run_planning_agent
 from shared.trajectory import read_trajectory, runs_root
 
 unsafe = ("def add(a, b):\\n    return a + b\\n\\n\\ndef subtract(a, b):\\n    return a - b\\n\\n\\n"
@@ -183,7 +183,7 @@ three uses of tests:
     code(SETUP),
     code("""
 import tempfile
-from phase5_planning.test_runner import run_pytest
+from shared.tools.test_runner import run_pytest
 
 workspace = Path(tempfile.mkdtemp(prefix="phase5-nb2-"))
 (workspace / "calculator.py").write_text(
@@ -206,7 +206,7 @@ A function whose docstring shows `>>> add(2, 3)` and `5` already has a specifica
 finds the examples; each becomes one plain pytest test.
 """),
     code("""
-from phase5_planning.self_eval import EXAMPLES_FILE, write_example_tests
+from shared.planning.self_eval import EXAMPLES_FILE, write_example_tests
 
 # (the stub is a file: IPython strips a leading ">>> " from the lines of a cell, strings too)
 stub = (ROOT / "phase5_planning/fixtures/stats_stub.py").read_text()
@@ -227,7 +227,7 @@ code.
 """),
     code(SCRIPTED),
     code("""
-from phase5_planning.planning_agent import Techniques, run_planning_agent
+from shared.planning.planning_agent import Techniques, run_planning_agent
 from phase5_planning.tasks import CALCULATOR
 from shared.trajectory import read_trajectory, runs_root
 
@@ -261,7 +261,7 @@ at temperature 0.8 (a different seed each), runs the tests on each and keeps the
 as it was is candidate #0, so sampling never makes things worse.
 """),
     code("""
-from phase5_planning.self_eval import best_of_messages, best_of_n
+from shared.planning.self_eval import best_of_messages, best_of_n
 
 (workspace / "calculator.py").write_text(unsafe.replace("a + b", "a - b"))
 before = run_pytest(workspace, "test_calculator.py")
@@ -326,7 +326,7 @@ hidden tests right). Two tracks: **project** tasks (files, debugging, refactorin
 """),
     code("""
 from collections import Counter
-from phase5_planning.benchmark.task_set import load_tasks
+from shared.bench.task_set import load_tasks
 
 tasks = load_tasks()
 print(Counter((t.track, t.level) for t in tasks))
@@ -339,7 +339,7 @@ print((first.start_dir / first.main_entry).read_text())
 `run_bench` runs every (model, generation, task, seed) in **its own worker process**: a run that
 passes its time limit is killed with everything it started and recorded as `timeout`, and each
 worker builds its own backend. Each result is appended to `results.jsonl` as it finishes, so an
-interrupted run resumes where it stopped (`python -m phase5_planning.bench --resume`).
+interrupted run resumes where it stopped (`python -m shared.bench.command --resume`).
 
 With AGENTLAB_FAST=1 the model is a **stand-in** scripted to show each outcome (one plain reply
 gets the first task right and leaves the second as it was; the loop and the agent write the
@@ -351,8 +351,8 @@ import json, tempfile
 from shared.llm import ScriptedBackend
 from shared.code_loop import SYSTEM_PROMPT as LOOP_SYSTEM
 from shared.trajectory import runs_root
-from phase5_planning.benchmark.generations import PLAIN_SYSTEM
-from phase5_planning.benchmark.harness import BenchConfig, run_bench, default_llm
+from shared.bench.generations import PLAIN_SYSTEM
+from shared.bench.harness import BenchConfig, run_bench, default_llm
 
 names = [t.name for t in load_tasks(track="function")[:2]]
 by_prompt = {t.prompt: t for t in load_tasks(names=names)}
@@ -390,7 +390,7 @@ tests' counts, steps, tokens, time, well-formed replies); and where its trajecto
 workspace are kept.
 """),
     code("""
-from phase5_planning.benchmark.harness import read_records
+from shared.bench.harness import read_records
 record = read_records(run_dir / "results.jsonl")[0]
 for key in ("generation", "task", "seed", "model", "quantisation", "n_ctx", "temperature", "commit",
             "passed", "n_passed", "n_failed", "steps", "replies", "well_formed", "stop_reason",
@@ -408,7 +408,7 @@ for key in ("generation", "task", "seed", "model", "quantisation", "n_ctx", "tem
   over the tasks. Simply counting "passed in any of my n runs" would overstate pass@k for k < n.
 """),
     code("""
-from phase5_planning.benchmark.figures import pass_at_k, summarise
+from shared.bench.figures import pass_at_k, summarise
 print("a task passed 2 times in 5 runs:", {k: round(pass_at_k(5, 2, k), 2) for k in range(1, 6)})
 
 table = summarise(records)
@@ -450,7 +450,7 @@ measure says so.
 """),
     code("""
 from IPython.display import Image, Markdown, display
-from phase5_planning.benchmark.report import write_report
+from shared.bench.report import write_report
 report = write_report(run_dir, records)
 text = report.read_text()
 display(Markdown(text[text.index("## The aims"):text.index("## Failure taxonomy")]))
@@ -463,7 +463,7 @@ recomputes every figure, without a model: after fixing a hidden test, or to chec
 someone sent you. Here we break one kept workspace to see the replay notice.
 """),
     code("""
-from phase5_planning.benchmark.harness import replay
+from shared.bench.harness import replay
 passed = next(r for r in records if r["passed"])
 (run_dir / passed["workspace"] / passed["entry"][0]).write_text("# broken on purpose\\n")
 again = replay(run_dir, progress=False)

@@ -1,9 +1,11 @@
 """The frozen context layer from phase 4: token counting, context strategies, the agent that
-keeps every request within a token budget, and the tools that read a project piece by piece.
+keeps every request within a token budget (its tools, search and line-range reads, are in
+shared.tools).
 
 Phase 4 built it and teaches it; later phases import it from here and extend it.
 
-    from shared.context import ContextAgent, ContextBudget, build_registry
+    from shared.context import ContextAgent, ContextBudget
+    from shared.tools import build_registry
     agent = ContextAgent(get_llm(), build_registry(ws), ContextBudget(4096, 700), "combined",
                          workspace=ws)
     result = agent.run("The /users endpoint returns 500: find and fix it.")
@@ -24,8 +26,6 @@ from shared.context.context_manager import (
     get_policy,
 )
 from shared.context.context_plot import context_sizes, plot_context, requests_over_budget
-from shared.context.file_tools import build_registry, context_tools, strip_line_numbers
-from shared.context.search import SearchError, format_hits, ripgrep_path, search
 from shared.context.token_count import (
     LlamaCounter,
     PromptCache,
@@ -41,8 +41,7 @@ from shared.context.truncation import cut_middle
 __all__ = [
     "CONTEXT_RULES", "STRATEGIES", "ContextAgent", "ContextBudget", "ContextManager",
     "ContextOverflow", "ContextPolicy", "ContextResult", "LlamaCounter", "PromptCache",
-    "ReportedCounter", "RequestRecord", "SearchError", "TiktokenCounter", "TokenCounter",
-    "WordCounter", "build_registry", "context_sizes", "context_tools", "counter_for", "cut_middle",
-    "estimate_tokens", "format_hits", "get_policy", "plot_context", "requests_over_budget",
-    "ripgrep_path", "search", "strip_line_numbers",
+    "ReportedCounter", "RequestRecord", "TiktokenCounter", "TokenCounter",
+    "WordCounter", "context_sizes", "counter_for", "cut_middle",
+    "estimate_tokens", "get_policy", "plot_context", "requests_over_budget",
 ]

@@ -19,10 +19,10 @@ from shared.context.context_manager import (
     turn_starts,
 )
 from shared.context.context_plot import context_sizes, requests_over_budget
-from shared.context.file_tools import build_registry
 from shared.context.token_count import WordCounter, estimate_tokens
 from shared.context.truncation import cut_middle
 from shared.llm import ScriptedBackend
+from shared.tools.file_tools import build_registry
 
 LOG = "\n".join(f"log line {n}: " + "word " * 8 for n in range(1, 101))
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from shared.context.context_agent import ContextAgent
-from shared.context.file_tools import build_registry
 from shared.context.token_count import LlamaCounter, PromptCache
+from shared.tools.file_tools import build_registry
 
 pytestmark = pytest.mark.live
 LIVE_TIMEOUT_S = 900  # a busy 2-core machine takes minutes for a cold 2,000-token prompt

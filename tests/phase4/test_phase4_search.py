@@ -8,14 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.context.search import (
-    LineHit,
-    SearchError,
-    cap_hits,
-    format_hits,
-    ripgrep_path,
-    search,
-)
+from shared.tools.search import LineHit, SearchError, cap_hits, format_hits, ripgrep_path, search
 
 needs_rg = pytest.mark.skipif(ripgrep_path() is None, reason="ripgrep (rg) is not installed")
 

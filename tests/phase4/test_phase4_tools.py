@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.context.file_tools import MAX_READ_CHARS, READ_LINES, build_registry, strip_line_numbers
+from shared.tools.file_tools import MAX_READ_CHARS, READ_LINES, build_registry, strip_line_numbers
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from phase5_planning import planning
-from phase5_planning.benchmark.generations import PLAIN_SYSTEM
-from phase5_planning.benchmark.harness import TaskSuite
+from shared.bench.generations import PLAIN_SYSTEM
+from shared.bench.harness import TaskSuite
 from shared.code_loop import SYSTEM_PROMPT
 from shared.llm import ScriptedBackend
+from shared.planning import planning
 
 MARK = "# scripted solution"
 TASKS = {

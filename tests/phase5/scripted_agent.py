@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from phase5_planning import planning
 from shared.llm import ScriptedBackend
+from shared.planning import planning
 
 PLAN = "1. Write calculator.py\n2. Write test_calculator.py\n3. Run the tests\n4. Finish"
 GOOD = ("def add(a, b):\n    return a + b\n\n\ndef subtract(a, b):\n    return a - b\n\n\n"

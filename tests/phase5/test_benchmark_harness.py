@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 from benchmark_standins import make_tasks, model_reply, scripted_factory, suite_for
 
-from phase5_planning.benchmark import harness
-from phase5_planning.benchmark.generations import (
-    GENERATIONS,
-    GenerationMissing,
-    check_generations,
-    file_task,
-)
-from phase5_planning.benchmark.harness import (
+from shared.bench import harness
+from shared.bench.generations import GENERATIONS, GenerationMissing, check_generations, file_task
+from shared.bench.harness import (
     RESULTS,
     BenchConfig,
     append_record,
@@ -25,12 +20,7 @@ from phase5_planning.benchmark.harness import (
     replay,
     run_bench,
 )
-from phase5_planning.benchmark.run_info import (
-    git_commit,
-    model_meta,
-    quantisation,
-    quantisation_in_name,
-)
+from shared.bench.run_info import git_commit, model_meta, quantisation, quantisation_in_name
 from shared.llm import LLMTimeout, ScriptedBackend
 from shared.trajectory import read_trajectory
 
@@ -231,7 +221,7 @@ def test_quantisation_is_read_from_names() -> None:
 def test_the_real_tasks_run_through_the_harness(tmp_path: Path) -> None:
     """Two real function tasks: one plain reply with the reference solution passes the hidden
     tests; one that sends the starting stub back delivers nothing ("gave up")."""
-    from phase5_planning.benchmark.task_set import load_tasks
+    from shared.bench.task_set import load_tasks
 
     tasks = load_tasks(track="function")[:2]
     good, stub = tasks

@@ -9,17 +9,11 @@ from pathlib import Path
 import pytest
 from benchmark_standins import make_tasks, model_reply, scripted_factory, suite_for
 
-from phase5_planning import bench
-from phase5_planning.benchmark.figures import (
-    check_aims,
-    generation_order,
-    pass_at_k,
-    pass_figures,
-    summarise,
-)
-from phase5_planning.benchmark.harness import BenchConfig, run_bench
-from phase5_planning.benchmark.report import write_report
-from phase5_planning.benchmark.taxonomy import count_classes, failure_class
+from shared.bench import command as bench
+from shared.bench.figures import check_aims, generation_order, pass_at_k, pass_figures, summarise
+from shared.bench.harness import BenchConfig, run_bench
+from shared.bench.report import write_report
+from shared.bench.taxonomy import count_classes, failure_class
 from shared.cli import UsageError
 
 

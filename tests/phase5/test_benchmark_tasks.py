@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from phase5_planning.benchmark.task_set import (
+from shared.bench.task_set import (
     HIDDEN_FOLDER,
     TASKS_DIR,
     BenchTask,

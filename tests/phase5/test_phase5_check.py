@@ -60,17 +60,28 @@ def test_a_grade_needs_the_code_the_tests_and_both_passing(tmp_path: Path) -> No
 
 def test_check_passes_when_the_agent_writes_working_tested_code(monkeypatch, capsys) -> None:
     monkeypatch.setattr(check, "get_llm", lambda: scripted(SOLVE))
-    assert check.main(["--record=0"]) == 0
+    slices = []  # the slice itself is tested in test_benchmark_report.py, with stand-in tasks
+    monkeypatch.setattr(check, "run_slice",
+                        lambda: slices.append(1) or (True, Path("slice/report.md")))
+    assert check.main(["--record=0"]) == 0 and slices == [1]
     out = capsys.readouterr().out
     assert "[PASS] calculator, seed 0" in out and "hidden tests: 21 passed" in out
     assert "[PASS] finished by itself, verified (seed 0)" in out
     assert "[INFO] its tests catch bugs (seed 0)" in out and "PASSED" in out
 
 
+def test_check_fails_when_the_benchmark_slice_does_not_run_through(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(check, "get_llm", lambda: scripted(SOLVE))
+    monkeypatch.setattr(check, "run_slice", lambda: (False, Path("slice/report.md")))
+    assert check.main(["--record=0"]) == 1
+    assert "[FAIL] the benchmark runs end to end" in capsys.readouterr().out
+
+
 def test_check_fails_when_the_agent_never_tests(monkeypatch, capsys) -> None:
     lazy = [act("write_file", path="calculator.py", content=GOOD)] + [
         act("final_answer", answer=f"done {i}") for i in range(3)]
     monkeypatch.setattr(check, "get_llm", lambda: scripted(lazy))
+    monkeypatch.setattr(check, "run_slice", lambda: (True, Path("slice/report.md")))
     assert check.main(["--record=0"]) == 1
     out = capsys.readouterr().out
     assert "[FAIL] calculator, seed 0" in out and "no test_calculator.py" in out

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from phase5_planning import planning
-from phase5_planning.planning import Plan
 from phase5_planning.tasks import CALCULATOR, run_task
+from shared.planning import planning
+from shared.planning.planning import Plan
 
 pytestmark = pytest.mark.live
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from scripted_agent import GOOD, TESTS, UNSAFE, act, scripted
 
-from phase5_planning.planning_agent import (
+from phase5_planning.tasks import CALCULATOR
+from shared.context import ContextResult
+from shared.planning.planning_agent import (
     NO_PROGRESS_STEPS,
     PlanningAgent,
     PlanningResult,
@@ -16,9 +18,7 @@ from phase5_planning.planning_agent import (
     planning_registry,
     run_planning_agent,
 )
-from phase5_planning.self_eval import EXAMPLES_FILE
-from phase5_planning.tasks import CALCULATOR
-from shared.context import ContextResult
+from shared.planning.self_eval import EXAMPLES_FILE
 from shared.trajectory import read_trajectory
 
 TASK = CALCULATOR.prompt
@@ -205,7 +205,7 @@ def test_the_agent_is_a_context_agent_subclass() -> None:
 @pytest.mark.parametrize("name", ["all", "no_plan", "no_self_tests", "no_best_of",
                                   "no_verified_finish", "none"])
 def test_every_ablation_runs_the_calculator(tmp_path: Path, name: str) -> None:
-    from phase5_planning.techniques import ABLATIONS
+    from shared.planning.techniques import ABLATIONS
 
     llm = scripted([WRITE_CODE, WRITE_TESTS, act("run_tests"), FINISH])
     result = run_planning_agent(llm, TASK, tmp_path, techniques=ABLATIONS[name],

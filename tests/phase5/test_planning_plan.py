@@ -3,13 +3,7 @@ revised by a replan."""
 
 from __future__ import annotations
 
-from phase5_planning.planning import (
-    Plan,
-    default_steps,
-    fit_steps,
-    parse_plan_lines,
-    step_kind,
-)
+from shared.planning.planning import Plan, default_steps, fit_steps, parse_plan_lines, step_kind
 
 TASK = "Create calculator.py with add and divide, and test_calculator.py with tests; all tests pass."
 
@@ -110,7 +104,7 @@ def test_a_reply_cut_off_inside_code_keeps_its_steps() -> None:
 
 
 def test_the_plan_request_shows_one_worked_example_before_the_task() -> None:
-    from phase5_planning.planning import PLANNER_SYSTEM, plan_request, replan_request
+    from shared.planning.planning import PLANNER_SYSTEM, plan_request, replan_request
 
     messages = plan_request(TASK, "none")
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from phase5_planning.self_eval import (
+from shared.llm import LLMError, ScriptedBackend
+from shared.planning.self_eval import (
     EXAMPLES_FILE,
     best_of_messages,
     best_of_n,
@@ -14,8 +15,7 @@ from phase5_planning.self_eval import (
     task_module,
     write_example_tests,
 )
-from phase5_planning.test_runner import TestSummary, run_pytest
-from shared.llm import LLMError, ScriptedBackend
+from shared.tools.test_runner import TestSummary, run_pytest
 
 STUB = '''\
 def double(x):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from phase5_planning.test_runner import (
+from shared.agent import ToolRegistry
+from shared.tools.test_runner import (
     SHOWN_FAILURES,
     parse_pytest_output,
     run_pytest,
@@ -14,7 +15,6 @@ from phase5_planning.test_runner import (
     trim_traceback,
     workspace_test_files,
 )
-from shared.agent import ToolRegistry
 
 CANNED = """\
 F.E                                                                      [100%]

@@ -22,11 +22,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.agent import ToolError, ToolRegistry, final_answer, workspace_tools
+from shared.agent import ToolError, ToolRegistry, final_answer
 from shared.agent.guardrails import Approver, deny_risky
 from shared.agent.paths import PathRefused, inside_workspace
 from shared.agent.registry import MAX_OBSERVATION_CHARS
-from shared.context.search import SearchError, format_hits, search
+from shared.tools.search import SearchError, format_hits, search
+from shared.tools.workspace_tools import workspace_tools
 
 READ_LINES = 80          # lines read_file shows when no end is given
 MAX_READ_CHARS = MAX_OBSERVATION_CHARS - 300  # stay under the registry's cut (it would cut the middle)

@@ -38,10 +38,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from phase5_planning.benchmark.generations import MAX_STEPS, check_generations, get_generation
-from phase5_planning.benchmark.run_info import git_commit, model_meta
-from phase5_planning.benchmark.taxonomy import failure_class
 from shared.atomic_write import atomic_write_text
+from shared.bench.generations import MAX_STEPS, check_generations, get_generation
+from shared.bench.run_info import git_commit, model_meta
+from shared.bench.taxonomy import failure_class
 from shared.errors import AgentlabError
 from shared.llm import ChatBackend
 from shared.trajectory import read_trajectory, slugify
@@ -74,7 +74,7 @@ class TaskSuite:
 
 def default_suite() -> TaskSuite:
     """The benchmark's own tasks (phase5_planning/benchmark/task_set.py)."""
-    from phase5_planning.benchmark import task_set
+    from shared.bench import task_set
 
     return TaskSuite(task_set.load_tasks, task_set.prepare_workspace, task_set.grade)
 

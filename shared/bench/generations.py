@@ -10,28 +10,28 @@ The generations, oldest first (each later one should beat the one before it):
 - phase4: the context agent (shared.context) with search and line-range reads;
 - phase5: the planning agent of this phase (plan, tests as the judge, verified finish);
   "phase5-no_plan", "phase5-none", ...: the same agent with techniques switched off (the
-  ablations of phase5_planning.techniques.ABLATIONS), to measure what each one buys;
+  ablations of shared.planning.techniques.ABLATIONS), to measure what each one buys;
 - phase6: room for the next phase's agent.
-The earlier generations come through `shared` only (the architecture rule); phase 5's agent is
-imported when it is first used.
+Every generation comes through `shared` (the architecture rule): the frozen API of its phase.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from shared.agent import ToolRegistry, final_answer, run_agent, workspace_tools
+from shared.agent import ToolRegistry, final_answer, run_agent
 from shared.code_loop import extract_code, solve
 from shared.code_loop.loop import STOP  # stop after the closing fence, as phase 2 does
-from shared.context import ContextAgent, ContextBudget, build_registry
+from shared.context import ContextAgent, ContextBudget
 from shared.errors import AgentlabError
 from shared.llm import ChatBackend, LLMError
+from shared.planning import ABLATIONS, run_planning_agent
+from shared.tools import build_registry, workspace_tools
 from shared.trajectory import Trajectory
 
 ORDER = ["plain", "phase2", "phase3", "phase4", "phase5", "phase6"]  # oldest first
@@ -176,33 +176,15 @@ def run_phase4(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajecto
     return agent_outcome(result, time.perf_counter() - start, temperature)
 
 
-def phase5_agent() -> Any:
-    """phase5_planning.planning_agent, or GenerationMissing saying what to do."""
-    try:
-        from phase5_planning import planning_agent
-    except ImportError as err:
-        raise GenerationMissing(f"the phase 5 agent cannot be imported ({err}): build "
-                                "phase5_planning/planning_agent.py first, or leave phase5 out "
-                                "of --generations") from None
-    return planning_agent
-
-
 def run_phase5(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajectory_path: Path,
                temperature: float = 0.0, max_steps: int = MAX_STEPS,
                ablation: str = "all") -> Outcome:
-    """Phase 5's planning agent (imported here, at first use), with the techniques of
-    ABLATIONS[ablation] ("all": every technique on)."""
-    agent = phase5_agent()
-    run_planning_agent = agent.run_planning_agent
+    """Phase 5's planning agent (shared.planning) with the techniques of ABLATIONS[ablation]
+    ("all": every technique on)."""
     start = time.perf_counter()
-    options: dict[str, Any] = {"seed": seed, "max_steps": max_steps,
-                               "trajectory_path": trajectory_path, "quiet": True,
-                               "techniques": agent.ABLATIONS[ablation]}
-    if "temperature" in inspect.signature(run_planning_agent).parameters:
-        options["temperature"] = temperature
-    else:
-        temperature = 0.0  # the agent samples as it chooses: record what it does by default
-    result = run_planning_agent(llm, task.prompt, workspace, **options)
+    result = run_planning_agent(llm, task.prompt, workspace, seed=seed, max_steps=max_steps,
+                                trajectory_path=trajectory_path, quiet=True,
+                                techniques=ABLATIONS[ablation], temperature=temperature)
     return agent_outcome(result, time.perf_counter() - start, temperature)
 
 
@@ -236,7 +218,7 @@ def check_generations(names: list[str]) -> None:
         if base == "phase6":
             run_phase6(None, None, Path("."), 0, Path("."))  # type: ignore[arg-type]
         if base == "phase5":
-            known = phase5_agent().ABLATIONS
+            known = ABLATIONS
             if ablation and ablation not in known:
                 raise GenerationMissing(f"phase 5 has no ablation {ablation!r}: choose from "
                                         f"{', '.join(known)}")

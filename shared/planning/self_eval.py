@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from phase5_planning.test_runner import TestSummary
 from shared.code_loop import extract_code
 from shared.llm import ChatBackend, LLMError, Message
+from shared.tools.test_runner import TestSummary
 
 EXAMPLES_FILE = "test_docstring_examples.py"
 BEST_OF_TEMPERATURE = 0.8

@@ -17,8 +17,8 @@ from collections import defaultdict
 from math import comb
 from typing import Any
 
-from phase5_planning.benchmark.generations import ORDER
-from phase5_planning.benchmark.taxonomy import count_classes
+from shared.bench.generations import ORDER
+from shared.bench.taxonomy import count_classes
 
 AIM_POINTS = 15           # phase 5 must beat one plain reply by this many points ...
 AIM_MODEL = "0.5b"        # ... on the function track, with the 0.5B model

@@ -21,9 +21,9 @@ import matplotlib
 matplotlib.use("Agg")  # files only: the report is written where no screen may be
 import matplotlib.pyplot as plt  # noqa: E402
 
-from phase5_planning.benchmark.figures import check_aims, generation_order, summarise  # noqa: E402
-from phase5_planning.benchmark.taxonomy import CLASSES  # noqa: E402
 from shared.atomic_write import atomic_write_bytes, atomic_write_text  # noqa: E402
+from shared.bench.figures import check_aims, generation_order, summarise  # noqa: E402
+from shared.bench.taxonomy import CLASSES  # noqa: E402
 
 REPORT = "report.md"
 SUMMARY = "summary.json"

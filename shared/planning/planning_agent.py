@@ -22,27 +22,23 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from phase5_planning import planning
-from phase5_planning.demonstrations import demonstration
-from phase5_planning.planning import Plan, parse_plan_lines
-from phase5_planning.self_eval import (
+from shared.agent import Action, Observation, RepeatDetector, ToolRegistry
+from shared.agent.action_formats import final_answer
+from shared.agent.guardrails import Approver, deny_risky
+from shared.context import ContextAgent, ContextBudget, ContextResult, get_policy
+from shared.llm import ChatBackend, ChatResult, LLMError, Message
+from shared.planning import planning
+from shared.planning.demonstrations import demonstration
+from shared.planning.planning import Plan, parse_plan_lines
+from shared.planning.self_eval import (
     EXAMPLES_FILE,
     best_of_messages,
     best_of_n,
     write_example_tests,
 )
-from phase5_planning.techniques import ABLATIONS, Techniques
-from phase5_planning.test_runner import (
-    TestSummary,
-    run_pytest,
-    run_tests_tool,
-    workspace_test_files,
-)
-from shared.agent import Action, Observation, RepeatDetector, ToolRegistry
-from shared.agent.action_formats import final_answer
-from shared.agent.guardrails import Approver, deny_risky
-from shared.context import ContextAgent, ContextBudget, ContextResult, build_registry, get_policy
-from shared.llm import ChatBackend, ChatResult, LLMError, Message
+from shared.planning.techniques import ABLATIONS, Techniques
+from shared.tools import build_registry
+from shared.tools.test_runner import TestSummary, run_pytest, run_tests_tool, workspace_test_files
 
 __all__ = ["ABLATIONS", "PlanningAgent", "PlanningResult", "Techniques", "run_planning_agent"]
 
