@@ -1,7 +1,7 @@
 """`make bench` of phase 5: every agent generation on the benchmark (runs/bench/phase5.json).
 
 The benchmark, its harness and this command were frozen into shared.bench when phase 5 was
-finished, so that `agentlab bench` and later phases run the same code; the options are
+finished, so that later phases and other entry points run the same code; the options are
 documented there:
 
     python -m phase5_planning.bench --generations=plain,phase5 --track=function --limit=5

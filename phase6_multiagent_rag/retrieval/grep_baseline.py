@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from shared.context.search import SearchError, search
+from shared.tools.search import SearchError, search
 
 from .chunker import Chunk
 
