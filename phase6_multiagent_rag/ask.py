@@ -4,7 +4,8 @@
     python -m phase6_multiagent_rag.ask "What is the capital of Australia?" --docs DIR   # not found
     python -m phase6_multiagent_rag.ask --calibrate=1      # measure the not-found threshold again
 
-The folder is indexed on first use (runs/phase6/ask-index/, one index per folder) and only
+The folder is indexed on first use (runs/phase6/ask-index/, one index per folder; see
+shared.retrieval.documents, which `agentlab ask` uses too) and only
 changed files are embedded again afterwards. Answers come from the project's LLM (the embedded
 model unless settings say otherwise), written from the retrieved chunks only; when no chunk is
 similar enough to the question (cosine below --threshold), the answer is "not found in the
@@ -13,23 +14,19 @@ documents" and the model is not asked at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from shared.cli import UsageError, parse_overrides, run_main
-from shared.trajectory import runs_root
-
-from .retrieval.answer import SOURCES, THRESHOLD, answer_question
-from .retrieval.calibration import calibrate
-from .retrieval.retriever import Retriever
+from shared.retrieval.answer import SOURCES, THRESHOLD
+from shared.retrieval.calibration import calibrate
+from shared.retrieval.documents import ask_docs, open_docs
 
 HERE = Path(__file__).resolve().parent
 HANDBOOK = HERE / "fixtures" / "handbook"
 HANDBOOK_QUESTIONS = HERE / "fixtures" / "handbook_questions.json"
-DOC_SUFFIXES = {".md", ".txt", ".rst"}
 
 docs = ""
 k = SOURCES
@@ -38,23 +35,6 @@ calibrate_threshold = False
 as_json = False
 DEFAULTS: dict[str, Any] = {"docs": docs, "k": k, "threshold": threshold,
                             "calibrate": calibrate_threshold, "json": as_json}
-
-
-def index_path(folder: Path) -> Path:
-    """One saved index per documents folder, named by a hash of its absolute path."""
-    digest = hashlib.sha1(str(Path(folder).resolve()).encode()).hexdigest()[:12]
-    return runs_root() / "phase6" / "ask-index" / f"{Path(folder).resolve().name}-{digest}.npz"
-
-
-def open_docs(folder: Path, progress: bool = True) -> Retriever:
-    """The retriever over the markdown and text files of `folder` (indexed or updated)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise UsageError(f"--docs: {folder} is not a folder; give the folder of your documents.")
-    retriever = Retriever.open(folder, index_path(folder), suffixes=DOC_SUFFIXES, progress=progress)
-    if not retriever.chunks:
-        raise UsageError(f"--docs: {folder} holds no .md, .txt or .rst file with text in it.")
-    return retriever
 
 
 def handbook_calibration() -> dict:
@@ -93,11 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         raise UsageError('ask a question: python -m phase6_multiagent_rag.ask "your question" --docs DIR')
     if not o["docs"]:
         raise UsageError("--docs is needed: the folder of markdown and text files to answer from.")
-    retriever = open_docs(Path(o["docs"]))
     from shared.llm import get_llm
 
-    answer = answer_question(question, retriever, get_llm(verbose=not o["json"]),
-                             threshold=o["threshold"], k=o["k"])
+    answer = ask_docs(question, Path(o["docs"]), get_llm(verbose=not o["json"]),
+                      threshold=o["threshold"], k=o["k"])
     print(json.dumps(answer.as_dict(), indent=2) if o["json"] else answer.render())
     return 0
 

@@ -27,11 +27,9 @@ import numpy as np
 
 from shared.atomic_write import atomic_write_text
 from shared.cli import parse_overrides, run_main
-from shared.trajectory import runs_root
-
-from .retrieval.chunker import Chunk, source_files
-from .retrieval.embeddings import MAX_TOKENS, MODEL_NAME, embed, load_model
-from .retrieval.evaluate import (
+from shared.retrieval.chunker import Chunk, source_files
+from shared.retrieval.embeddings import MAX_TOKENS, MODEL_NAME, embed, load_model
+from shared.retrieval.evaluate import (
     ALL_METHODS,
     evaluate,
     load_queries,
@@ -39,9 +37,10 @@ from .retrieval.evaluate import (
     stdlib_corpus,
     wins,
 )
-from .retrieval.hybrid import RRF_K
-from .retrieval.retriever import BM25_WEIGHT, Retriever
-from .retrieval.vector_index import VectorIndex
+from shared.retrieval.hybrid import RRF_K
+from shared.retrieval.retriever import BM25_WEIGHT, Retriever
+from shared.retrieval.vector_index import VectorIndex
+from shared.trajectory import runs_root
 
 sizes = "1000,10000,100000"
 repeats = 30       # timed queries per size and method (the labelled queries, cycled)

@@ -23,11 +23,9 @@ from typing import Any
 
 from shared.atomic_write import atomic_write_text
 from shared.check_report import CheckLine
-from shared.trajectory import runs_root
-
-from .ask import HANDBOOK, HANDBOOK_QUESTIONS, open_docs
-from .retrieval.answer import answer_question, lines_of, supports
-from .retrieval.evaluate import (
+from shared.retrieval.answer import answer_question, lines_of, supports
+from shared.retrieval.documents import open_docs
+from shared.retrieval.evaluate import (
     ALL_METHODS,
     evaluate,
     load_queries,
@@ -36,7 +34,10 @@ from .retrieval.evaluate import (
     stdlib_corpus,
     wins,
 )
-from .retrieval.retriever import Retriever
+from shared.retrieval.retriever import Retriever
+from shared.trajectory import runs_root
+
+from .ask import HANDBOOK, HANDBOOK_QUESTIONS
 
 MIN_WINS = 5  # queries semantic or hybrid finds and grep misses
 UNRELATED_QUESTION = "What is the capital of Australia?"

@@ -3,6 +3,7 @@
     agentlab run "add a --verbose flag to cli.py and test it" --workspace ~/code/tool
     agentlab run "create calculator.py ... all tests pass" --workspace /tmp/calc --yes --json
     agentlab bench --generations=plain,phase5 --track=function --limit=5
+    agentlab ask "How far ahead must I book?" --docs ~/notes     # answers with file:line citations
     agentlab next            # where did we leave off?  (next done / next skip / next FOLDER)
     agentlab status          # progress per phase
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.agent import ask_in_terminal, deny_risky
+from shared.cli import UsageError
 from shared.errors import AgentlabError
 from shared.llm import ChatBackend, get_llm
 from shared.planning import PlanningAgent
@@ -145,8 +147,6 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--yes", action="store_true",
                      help="no questions: work in the workspace, refuse risky shell commands")
     run.add_argument("--json", action="store_true", help="end with a one-object JSON summary")
-    run.add_argument("--backend", help="embedded, ollama or openai (default: the configured one)")
-    run.add_argument("--model", help="the model name for that backend")
     run.add_argument("--max-steps", type=int, default=30)
     run.add_argument("--seed", type=int, default=0)
     sub.add_parser("bench", help="the benchmark (options as in shared.bench.command)",
@@ -154,7 +154,30 @@ def parser() -> argparse.ArgumentParser:
     nxt = sub.add_parser("next", help="where did we leave off? (done / skip / FOLDER)")
     nxt.add_argument("word", nargs="?", default="")
     sub.add_parser("status", help="progress per phase")
+    ask = sub.add_parser("ask", help="answer from a folder of markdown/text files, with citations")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--docs", required=True, help="the folder of .md, .txt and .rst files")
+    ask.add_argument("--k", type=int, default=None, help="how many chunks the answer may use")
+    ask.add_argument("--threshold", type=float, default=None,
+                     help="the cosine below which the answer is 'not found in the documents'")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    for command in (run, ask):
+        command.add_argument("--backend", help="embedded, ollama or openai (default: the configured one)")
+        command.add_argument("--model", help="the model name for that backend")
     return p
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer from the documents (shared.retrieval.documents); 0 answered, 1 not found."""
+    from shared.retrieval import answer as answer_module
+    from shared.retrieval.documents import ask_docs
+
+    k = args.k if args.k is not None else answer_module.SOURCES
+    threshold = args.threshold if args.threshold is not None else answer_module.THRESHOLD
+    answer = ask_docs(" ".join(args.question), Path(args.docs), get_llm(verbose=not args.json),
+                      k=k, threshold=threshold, progress=not args.json)
+    print(json.dumps(answer.as_dict(), indent=2) if args.json else answer.render())
+    return 0 if answer.found else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.backend != "embedded":
             os.environ["AGENTLAB_MODEL"] = args.model
     try:
-        return cmd_run(args)
+        return cmd_ask(args) if args.command == "ask" else cmd_run(args)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except AgentlabError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_NOT_VERIFIED

@@ -45,7 +45,7 @@ so `Random.choice` is found by what `Random` is about too.
 """),
     code("""
 import sysconfig
-from phase6_multiagent_rag.retrieval.chunker import chunk_file
+from shared.retrieval.chunker import chunk_file
 
 stdlib = Path(sysconfig.get_paths()["stdlib"])
 source = (stdlib / "textwrap.py").read_text()
@@ -65,7 +65,7 @@ citation points at a few lines, not at half a file. (A paragraph longer than 12 
 overlapping windows.)
 """),
     code("""
-from phase6_multiagent_rag.retrieval.chunker import chunk_lines
+from shared.retrieval.chunker import chunk_lines
 
 handbook = ROOT / "phase6_multiagent_rag/fixtures/handbook/bookings.md"
 for c in chunk_lines("bookings.md", handbook.read_text()):
@@ -80,7 +80,7 @@ to length 1: the dot product of two of them is their cosine similarity.
 """),
     code("""
 import numpy as np
-from phase6_multiagent_rag.retrieval.embeddings import embed, model_path
+from shared.retrieval.embeddings import embed, model_path
 
 print("model files:", model_path())
 sentences = ["delete a folder and everything in it", "shutil.rmtree(path): remove a directory tree",
@@ -100,8 +100,8 @@ one `.npz` through `shared.atomic_write`, so a crash mid-save leaves the old ind
 """),
     code("""
 import shutil, tempfile
-from phase6_multiagent_rag.retrieval.chunker import source_files
-from phase6_multiagent_rag.retrieval.vector_index import VectorIndex
+from shared.retrieval.chunker import source_files
+from shared.retrieval.vector_index import VectorIndex
 
 modules = ["textwrap.py", "bisect.py", "heapq.py"] if FAST else ["textwrap.py", "bisect.py", "heapq.py", "shlex.py", "fnmatch.py", "glob.py"]
 work = Path(tempfile.mkdtemp(prefix="phase6-nb-"))
@@ -122,7 +122,7 @@ product and a partial sort: microseconds per thousand chunks). `semantic_search`
 agent tool, a plain function with a docstring, like every tool in `shared.agent`.
 """),
     code("""
-from phase6_multiagent_rag.retrieval.embeddings import embed_query
+from shared.retrieval.embeddings import embed_query
 
 for row, score in index.search(embed_query("keep a list ordered when adding an item"), k=3):
     c = index.chunks[row]
@@ -130,7 +130,7 @@ for row, score in index.search(embed_query("keep a list ordered when adding an i
 """),
     code("""
 from shared.agent import ToolRegistry
-from phase6_multiagent_rag.retrieval.search_tool import retrieval_tools
+from shared.retrieval.search_tool import retrieval_tools
 
 registry = ToolRegistry(retrieval_tools(work))
 print(registry.describe())
@@ -155,9 +155,9 @@ and **MRR** (the mean of 1/rank of the first right result: rewards putting it fi
 """),
     code(SETUP),
     code("""
-from phase6_multiagent_rag.retrieval.evaluate import (ALL_METHODS, evaluate, load_queries,
+from shared.retrieval.evaluate import (ALL_METHODS, evaluate, load_queries,
     missing_targets, per_query_table, stdlib_corpus, summary_table, wins_table)
-from phase6_multiagent_rag.retrieval.retriever import Retriever
+from shared.retrieval.retriever import Retriever
 from shared.trajectory import runs_root
 
 modules, queries = load_queries()
@@ -237,7 +237,7 @@ asking the model: a threshold calibrated on answerable and unrelated questions
 """),
     code("""
 from phase6_multiagent_rag.ask import HANDBOOK, handbook_calibration, open_docs
-from phase6_multiagent_rag.retrieval.answer import answer_question
+from shared.retrieval.answer import answer_question
 from shared.llm import ScriptedBackend, get_llm
 
 figures = handbook_calibration()

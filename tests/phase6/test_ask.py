@@ -8,7 +8,8 @@ import json
 import pytest
 
 from phase6_multiagent_rag import ask
-from phase6_multiagent_rag.retrieval.answer import (
+from shared.llm import ScriptedBackend
+from shared.retrieval.answer import (
     NOT_FOUND,
     THRESHOLD,
     answer_question,
@@ -16,8 +17,7 @@ from phase6_multiagent_rag.retrieval.answer import (
     lines_of,
     supports,
 )
-from phase6_multiagent_rag.retrieval.chunker import Chunk
-from shared.llm import ScriptedBackend
+from shared.retrieval.chunker import Chunk
 
 QUESTIONS = json.loads(ask.HANDBOOK_QUESTIONS.read_text(encoding="utf-8"))
 
@@ -126,3 +126,20 @@ def test_live_ask_cites_the_supporting_lines_on_the_embedded_model(handbook, emb
                for c in answer.citations), answer.render()
     refused = answer_question("What is the capital of Australia?", handbook, embedded_llm)
     assert not refused.found
+
+
+def test_agentlab_ask_answers_with_citations_and_exits_1_when_not_found(monkeypatch, capsys,
+                                                                        tmp_path) -> None:
+    import shared.agentlab_command as command
+
+    monkeypatch.setattr(command, "get_llm", lambda verbose=True: ScriptedBackend(["Two guests [1]."]))
+    code = command.main(["ask", "How many guests can a member bring?", "--docs",
+                         str(ask.HANDBOOK), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["found"] and out["citations"][0]["path"] == "bookings.md"
+
+    code = command.main(["ask", "What is the capital of Australia?", "--docs", str(ask.HANDBOOK)])
+    assert code == 1 and "not found in the documents" in capsys.readouterr().out.lower()
+
+    code = command.main(["ask", "anything", "--docs", str(tmp_path / "none")])
+    assert code == 2 and "not a folder" in capsys.readouterr().err

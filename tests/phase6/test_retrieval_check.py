@@ -3,9 +3,9 @@ search lines need the whole labelled corpus indexed, minutes, so they run in `ma
 
 from __future__ import annotations
 
-from phase6_multiagent_rag.retrieval.answer import NOT_FOUND
 from phase6_multiagent_rag.retrieval_check import ask_lines
 from shared.llm import ScriptedBackend
+from shared.retrieval.answer import NOT_FOUND
 
 
 def test_ask_lines_pass_when_the_answers_cite_the_supporting_source() -> None:

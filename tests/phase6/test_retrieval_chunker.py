@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from phase6_multiagent_rag.retrieval.chunker import (
+from shared.retrieval.chunker import (
     SMALL_CLASS_LINES,
     WINDOW_LINES,
     chunk_file,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from retrieval_corpus import write_corpus
 
-from phase6_multiagent_rag.retrieval.chunker import Chunk, chunk_files, source_files
-from phase6_multiagent_rag.retrieval.evaluate import (
+from shared.retrieval.chunker import Chunk, chunk_files, source_files
+from shared.retrieval.evaluate import (
     LabelledQuery,
     MethodResult,
     first_relevant_rank,
@@ -21,8 +21,8 @@ from phase6_multiagent_rag.retrieval.evaluate import (
     stdlib_corpus,
     wins,
 )
-from phase6_multiagent_rag.retrieval.grep_baseline import grep_rank, query_words
-from phase6_multiagent_rag.retrieval.keyword_index import split_identifiers
+from shared.retrieval.grep_baseline import grep_rank, query_words
+from shared.retrieval.keyword_index import split_identifiers
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from retrieval_corpus import CountingEmbedder, write_corpus
 
-from phase6_multiagent_rag.retrieval.chunker import source_files
-from phase6_multiagent_rag.retrieval.embeddings import DIMENSIONS, embed, embed_query
-from phase6_multiagent_rag.retrieval.hybrid import reciprocal_rank_fusion
-from phase6_multiagent_rag.retrieval.keyword_index import KeywordIndex, split_identifiers
-from phase6_multiagent_rag.retrieval.retriever import Retriever
-from phase6_multiagent_rag.retrieval.vector_index import VectorIndex
+from shared.retrieval.chunker import source_files
+from shared.retrieval.embeddings import DIMENSIONS, embed, embed_query
+from shared.retrieval.hybrid import reciprocal_rank_fusion
+from shared.retrieval.keyword_index import KeywordIndex, split_identifiers
+from shared.retrieval.retriever import Retriever
+from shared.retrieval.vector_index import VectorIndex
 
 
 def build(root: Path, embedder: CountingEmbedder) -> VectorIndex:
@@ -69,7 +69,7 @@ def test_a_missing_or_corrupt_index_loads_empty(tmp_path: Path) -> None:
 
 def test_vector_search_returns_the_best_rows_first() -> None:
     vectors = np.eye(4, DIMENSIONS, dtype=np.float32)
-    from phase6_multiagent_rag.retrieval.chunker import Chunk
+    from shared.retrieval.chunker import Chunk
 
     chunks = [Chunk("a.py", i + 1, i + 1, "text", str(i), str(i)) for i in range(4)]
     index = VectorIndex(chunks, vectors)

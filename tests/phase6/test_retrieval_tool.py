@@ -6,8 +6,8 @@ from pathlib import Path
 
 from retrieval_corpus import write_corpus
 
-from phase6_multiagent_rag.retrieval.search_tool import retrieval_tools
 from shared.agent import ToolRegistry
+from shared.retrieval.search_tool import retrieval_tools
 
 
 def test_semantic_search_is_a_registry_tool_that_finds_code_by_meaning(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Retrieval: find code and text by meaning and by words, measure it, answer from it.
 
-    from phase6_multiagent_rag.retrieval.retriever import Retriever
+    from shared.retrieval.retriever import Retriever
     retriever = Retriever.open(Path("src"), Path("runs/phase6/src.npz"))
     retriever.search("where are passwords checked?", method="hybrid", k=5)
 
