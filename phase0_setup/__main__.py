@@ -1,8 +1,9 @@
-"""`python -m phase0_setup`: run the doctor (see phase0_setup/doctor.py)."""
+"""`python -m phase0_setup`: run the doctor (shared/doctor.py, frozen from this phase; the same as
+`agentlab doctor`)."""
 
 import sys
 
-from phase0_setup.doctor import main
 from shared.cli import run_main
+from shared.doctor import main
 
-sys.exit(run_main(main))
+sys.exit(run_main(lambda: main(prog="python -m phase0_setup")))

@@ -4,6 +4,7 @@
     agentlab run "create calculator.py ... all tests pass" --workspace /tmp/calc --yes --json
     agentlab bench --generations=plain,phase5 --track=function --limit=5
     agentlab ask "How far ahead must I book?" --docs ~/notes     # answers with file:line citations
+    agentlab doctor          # is this machine ready? (--quick: ~1 s; --check: phase 0's check)
     agentlab next            # where did we leave off?  (next done / next skip / next FOLDER)
     agentlab status          # progress per phase
 
@@ -154,6 +155,12 @@ def parser() -> argparse.ArgumentParser:
     nxt = sub.add_parser("next", help="where did we leave off? (done / skip / FOLDER)")
     nxt.add_argument("word", nargs="?", default="")
     sub.add_parser("status", help="progress per phase")
+    doctor = sub.add_parser("doctor", help="is this machine ready for the course? "
+                            "(--quick, --check as in make -C phase0_setup quick|check)")
+    doctor.add_argument("--quick", action="store_true",
+                        help="skip the chat round trip, the full checksum and the GPU check")
+    doctor.add_argument("--check", action="store_true",
+                        help="phase 0's definition of done: record it in history.md on success")
     ask = sub.add_parser("ask", help="answer from a folder of markdown/text files, with citations")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--docs", required=True, help="the folder of .md, .txt and .rst files")
@@ -190,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exit_:  # argparse: 2 for bad usage, 0 for --help
         return int(exit_.code or 0)
+    if args.command == "doctor":  # the same module `make -C phase0_setup run|quick|check` runs
+        from shared import doctor
+        from shared.cli import run_main
+        return run_main(lambda: doctor.main(["--quick"] * args.quick + ["--check"] * args.check,
+                                            prog="agentlab doctor"))
     if args.command in ("next", "status"):
         from shared import progress
         return progress.main([args.command] + ([args.word] if args.command == "next"

@@ -212,7 +212,7 @@ Measure it: the same prompt on each embedded model in your cache. (`make model` 
 0.5B; `AGENTLAB_EMBEDDED_MODEL=qwen2.5-coder-1.5b make model` adds the 1.5B.)
 """),
     code("""
-from phase0_setup.doctor import measure_speed
+from shared.doctor import measure_speed
 from shared.model_files import MODELS, model_path, verify_file
 
 rows = []

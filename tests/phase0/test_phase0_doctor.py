@@ -1,4 +1,5 @@
-"""The phase0 doctor: each check with fakes, the table, the definition of done, one live round trip."""
+"""The doctor (frozen from phase 0 into shared/doctor.py): each check with fakes, the table, the
+definition of done, one live round trip."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from phase0_setup import doctor
-from phase0_setup.doctor import FAIL, PASS, WARN, Finding
 from phase0_setup.fake_ollama import FakeOllama
-from shared import progress
+from shared import doctor, progress
 from shared.config import load_settings
+from shared.doctor import FAIL, PASS, WARN, Finding
 from shared.llm import BackendUnavailable, ChatResult, ScriptedBackend, Usage
 
 

@@ -70,3 +70,23 @@ def test_changed_files_sees_new_changed_and_removed_files(tmp_path: Path) -> Non
     (b / "__pycache__").mkdir()
     (b / "__pycache__" / "x.pyc").write_text("")
     assert changed_files(a, b) == ["gone.py", "new.py", "pkg/mod.py"]
+
+
+def test_doctor_runs_the_frozen_doctor_with_the_make_targets_options(monkeypatch,
+                                                                     capsys) -> None:
+    from shared import doctor
+
+    seen = []
+
+    def fake_doctor(quick: bool = False, **_: object) -> list:
+        seen.append(quick)
+        return [doctor.Finding("python", doctor.PASS, "3.11.7")]
+
+    monkeypatch.setattr(doctor, "run_doctor", fake_doctor)
+    assert main(["doctor", "--quick"]) == 0 and seen == [True]
+    assert "[PASS] python" in capsys.readouterr().out
+    monkeypatch.setattr(doctor, "run_doctor", lambda **_: [
+        doctor.Finding("model file", doctor.FAIL, "missing", "run `make setup`")])
+    assert main(["doctor"]) == 1
+    assert "-> run `make setup`" in capsys.readouterr().out
+    assert main(["doctor", "--fast"]) == 2

@@ -1,9 +1,13 @@
 """The doctor: is this machine ready for the course? One line per check, marked PASS, WARN or FAIL,
 and for each problem the next thing to do.
 
-    python -m phase0_setup            # every check, a real chat round trip included
-    python -m phase0_setup --quick    # no round trip, no full checksum, no torch import (~1 s)
-    python -m phase0_setup --check    # the phase's definition of done; records it in history.md
+    agentlab doctor                   # every check, a real chat round trip included
+    agentlab doctor --quick           # no round trip, no full checksum, no torch import (~1 s)
+    agentlab doctor --check           # phase 0's definition of done; records it in history.md
+
+Phase 0 built it (`make -C phase0_setup run|quick|check` runs this module through the phase's
+thin entry, phase0_setup/__main__.py); it is frozen here so that the `agentlab` command and any
+later phase can run it without reaching into a phase folder.
 
 WARN means optional or not ideal (no Ollama, say): the course works without it. FAIL means
 something the course needs is missing; the doctor exits with 1 when any line fails.
@@ -329,8 +333,8 @@ def definition_of_done(findings: list[Finding]):
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Is this machine ready for the course?")
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Is this machine ready for the course?")
     parser.add_argument("--quick", action="store_true",
                         help="skip the chat round trip, the full checksum and the GPU check")
     parser.add_argument("--check", action="store_true",
