@@ -218,9 +218,10 @@ Tools:
 {tools}
 
 How to work:
-- Look before you compute: describe_csv shows a file's columns and their types.
-- Compute with aggregate; never guess or add numbers up yourself.
-- Give the number in your final answer, with what it is (e.g. "2417 units were sold").
+- First look: list_data_files names the files, describe_csv shows a file's columns.
+- Then compute with aggregate. Never guess a number, and never add numbers up yourself: every \
+number in your answer must come from an Observation.
+- Call final_answer only after aggregate has given you the number; say what the number is.
 
 Reply with exactly one call, in this form:
 {example}
@@ -236,7 +237,8 @@ DEMO_STEPS: list[tuple[str, str, dict[str, Any], str]] = [
     ("height is a number column, so I compute its mean.", "aggregate",
      {"path": "trees.csv", "column": "height", "how": "mean"},
      "mean of height in trees.csv: 20 (3 rows)"),
-    ("I have the answer.", "final_answer", {"answer": "The average height is 20."}, ""),
+    ("aggregate says the mean is 20.", "final_answer",
+     {"answer": "The average height of the trees is 20."}, ""),
 ]
 
 

@@ -90,10 +90,14 @@ def apply_changes(scratch: Path, workspace: Path, names: list[str],
 
 
 def run_goal(goal: str, workspace: Path, llm: ChatBackend, *, yes: bool, max_steps: int,
-             seed: int, quiet: bool, ask: Callable[[str], str] = input) -> dict[str, Any]:
-    """Run the planning agent on `goal`; returns the one-object summary that --json prints."""
+             seed: int, quiet: bool, ask: Callable[[str], str] = input,
+             temperature: float = 0.0, trajectory: Path | None = None) -> dict[str, Any]:
+    """Run the planning agent on `goal`; returns the one-object summary that --json prints.
+    (temperature and trajectory: for the benchmark, which runs the command's own path as its
+    "agentlab" generation.)"""
     workspace = workspace.resolve()
-    trajectory = runs_root() / "agentlab" / f"{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    trajectory = trajectory or (runs_root() / "agentlab"
+                                / f"{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="agentlab-scratch-") as tmp:
         if yes:
@@ -107,14 +111,14 @@ def run_goal(goal: str, workspace: Path, llm: ChatBackend, *, yes: bool, max_ste
             def approve(tool: str, arguments: dict[str, Any], reason: str) -> bool:
                 return ask_in_terminal(tool, arguments, reason, ask=ask)
         agent = PlanningAgent(llm, where, approve=approve, seed=seed, max_steps=max_steps,
-                              verbose=not quiet)
+                              temperature=temperature, verbose=not quiet)
         result = agent.run(goal, trajectory)
         changed = changed_files(before, where)
         if not yes and changed:
             print(f"\nThe agent changed {len(changed)} file(s) in its scratch copy:")
             changed = apply_changes(where, workspace, changed, ask=ask)
     return {"success": bool(result.finished and result.verified), "steps": result.steps,
-            "stop_reason": result.stop_reason,
+            "stop_reason": result.stop_reason, "valid_actions": result.valid_actions,
             "tokens": {"prompt": result.prompt_tokens, "completion": result.completion_tokens},
             "seconds": round(time.perf_counter() - start, 1), "files_changed": changed,
             "trajectory": str(result.trajectory or trajectory)}

@@ -489,10 +489,165 @@ else:
 """),
 ]
 
+DOMAIN = [
+    md("""
+# 4. Another domain, the same core: a data-file assistant
+
+Since phase 3 the agent has been four things: a **loop** (ask the model, read its action, run
+it, show the observation), a **registry** of tools, an **action format** (how a call is written
+and read) and its **guardrails**. None of them knows about code. The coding agent is a coding
+agent because of its tools (`read_file`, `write_file`, `run_tests`, ...) and its first messages.
+
+Here we build a different agent from the same frozen core, `shared.agent`, without copying a line
+of it: a **data-file assistant** that answers questions about CSV files. What is new is
+`phase5_planning/data_assistant.py`:
+
+- three tools, each a plain function: `list_data_files()`, `describe_csv(path, rows=3)`,
+  `aggregate(path, column, how, group_by="")`, reading with the standard library's `csv` module
+  and confined to a data folder;
+- `DataAssistant(Agent)`, which overrides **one** seam, `initial_messages` (a data analyst's
+  system prompt and worked example instead of a coder's).
+
+The loop, the registry, the formats and the trajectory are unchanged.
+"""),
+    code(SETUP),
+    md("""
+## A tool is a plain function; its schema comes from the signature
+The registry reads each function's name, type annotations and docstring (`shared.agent.tool_schema`)
+and makes the JSON schema that goes into the prompt, into native tool calling and into the grammar
+of constrained decoding. `how: Literal["sum", "mean", "min", "max", "count"]` becomes an `enum`:
+with constrained decoding the model *cannot* ask for a median.
+"""),
+    code("""
+import json
+from phase5_planning.data_assistant import DATA, data_tools
+from shared.agent import ToolRegistry, final_answer, tool_schema
+
+tools = data_tools(DATA)                       # bound to the shipped fixture folder
+aggregate = tools[2]
+print(json.dumps(tool_schema(aggregate), indent=1))
+registry = ToolRegistry(tools + [final_answer])
+print()
+print(registry.describe())                     # the lines the system prompt shows
+"""),
+    md("""
+## The registry runs a call, and errors are observations
+A wrong column, a text column summed, a path out of the folder: each comes back as one sentence
+that says what to do instead, never a traceback. The loop hands it to the model, which tries
+again.
+"""),
+    code("""
+calls = [("list_data_files", {}),
+         ("describe_csv", {"path": "sales.csv", "rows": 2}),
+         ("aggregate", {"path": "sales.csv", "column": "units", "how": "sum", "group_by": "region"}),
+         ("aggregate", {"path": "sales.csv", "column": "unit", "how": "sum"}),      # no such column
+         ("aggregate", {"path": "sales.csv", "column": "region", "how": "mean"}),   # text, not numbers
+         ("describe_csv", {"path": "../check.py"}),                                 # out of the folder
+         ("aggregate", {"path": "sales.csv", "column": "units", "how": "median"})]  # not in the enum
+for name, arguments in calls:
+    seen = registry.run(name, arguments)
+    print(f"{name}({arguments}) -> {seen.kind}\\n{seen.text}\\n")
+"""),
+    md("""
+## The agent: one seam overridden
+`DataAssistant` subclasses phase 3's `Agent`. Its constructor builds the registry from the three
+tools (plus `final_answer`); `initial_messages` writes the system prompt from the registry and
+adds a worked example on another file (small models copy the shape of a demonstration far
+better than they follow rules). Everything else is inherited.
+"""),
+    code("""
+import inspect
+from phase5_planning.data_assistant import DataAssistant
+from shared.agent import Agent
+
+print("overridden:", [n for n in vars(DataAssistant) if callable(getattr(DataAssistant, n))
+                      and not n.startswith("__")])
+print("inherited: ", [n for n in ("run", "step", "query", "execute") if n not in vars(DataAssistant)])
+print()
+print(inspect.getsource(DataAssistant.initial_messages))
+"""),
+    md("""
+## A run with a scripted model
+A stand-in model (deterministic and instant) makes the calls a good model would make: look at
+the file, try a column that does not exist, recover from the error, compute, answer. The loop
+prints each action and observation as phase 3's did.
+"""),
+    code("""
+import csv, tempfile
+from phase5_planning.data_assistant import ask
+from shared.llm import ScriptedBackend
+
+def call(name, **arguments):
+    return json.dumps({"think": f"next: {name}", "name": name, "arguments": arguments})
+
+with open(DATA / "sales.csv", newline="") as handle:    # the answer, computed without the agent
+    expected = sum(int(row["units"]) for row in csv.DictReader(handle))
+
+stand_in = ScriptedBackend([
+    call("describe_csv", path="sales.csv"),
+    call("aggregate", path="sales.csv", column="unit", how="sum"),
+    call("aggregate", path="sales.csv", column="units", how="sum"),
+    call("final_answer", answer=f"{expected} units were sold in total."),
+])
+trajectory = Path(tempfile.mkdtemp()) / "scripted.jsonl"
+result = ask("How many units were sold in total?", stand_in, trajectory_path=trajectory,
+             verbose=True)
+print(f"\\nanswer: {result.answer}\\nstop: {result.stop_reason}, {result.steps} steps")
+assert str(expected) in result.answer
+"""),
+    md("""
+The trajectory has the same events as every agent since phase 3 (`llm_reply`, `action`,
+`observation`, `result`), so the tools that read trajectories, the benchmark's failure taxonomy
+among them, read this one too.
+"""),
+    code("""
+from shared.trajectory import read_trajectory
+
+for event in read_trajectory(trajectory):
+    if event["kind"] in ("action", "observation"):
+        detail = event.get("name") or event.get("outcome")
+        print(f"{event['t']:7.3f} s  {event['kind']:12} {detail}")
+"""),
+    md("""
+## The real model
+Set `AGENTLAB_NOTEBOOK_LIVE=1` before starting Jupyter (or in a cell: `os.environ[...] = "1"`)
+to ask the configured model (`get_llm()`: the embedded 0.5B by default, Ollama or an
+OpenAI-compatible server if you chose one). The cell checks the number in its answer against
+the one computed above. From a terminal, the same thing is
+
+    .venv/bin/python -m phase5_planning.data_assistant "How many units were sold in total?"
+
+and `--data DIR` points it at a folder of your own CSV files.
+"""),
+    code("""
+from shared.llm import get_llm
+
+if os.environ.get("AGENTLAB_NOTEBOOK_LIVE") == "1" and not FAST:
+    live = ask("How many units were sold in total?", get_llm(), verbose=True)
+    print(f"\\nanswer: {live.answer!r}; stop: {live.stop_reason}, {live.steps} steps, "
+          f"{live.prompt_tokens + live.completion_tokens} tokens")
+    print("right" if str(expected) in live.answer else f"wrong: the total is {expected}")
+else:
+    print("skipped: set AGENTLAB_NOTEBOOK_LIVE=1 to ask the real model")
+"""),
+    md("""
+## Your turn
+1. Add a fourth tool, e.g. `top_rows(path, column, n=5)` (the rows with the largest values), as a
+   plain function inside `data_tools`. Look at its schema and at `registry.describe()`; ask a
+   question only it can answer.
+2. Ask the real model a grouped question ("Which region sold the most units?"). Read the
+   trajectory: did it use `group_by`, or did it try to add numbers up itself?
+3. What would a *planning* data assistant need? `PlanningAgent` takes its tools from
+   `planning_registry`; which of its techniques (plan, tests as the judge, verified finish) still
+   make sense when the work is a number, not a file?
+"""),
+]
+
 NOTEBOOKS = {
     "01_planning_and_replanning.ipynb": PLANNING,
     "02_tests_as_the_judge.ipynb": JUDGE,
     "03_reading_the_benchmark_report.ipynb": REPORT,
+    "04_another_domain_data_assistant.ipynb": DOMAIN,
 }
 
 

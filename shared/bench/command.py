@@ -134,7 +134,9 @@ def print_table(data: dict[str, Any]) -> None:
             print(f"  {gen:8} pass@1 {100 * f['pass_at_1']:3.0f}% ± "
                   f"{100 * f['pass_at_1_spread']:.0f}  first try {100 * f['first_try']:3.0f}%  "
                   f"({tracks})  well-formed {100 * f['well_formed']:.0f}%  "
-                  f"{f['mean_seconds']:.0f} s/task")
+                  f"{f['mean_seconds']:.0f} s/task  {f['mean_tokens']:.0f} tokens/task  "
+                  + ("" if f.get("mean_first_action_s") is None else
+                     f"{f['mean_first_action_s']:.1f} s to the first action"))
     print()
     for a in data["aims"]:
         print(f"aim ({a['status']}): {a['aim']}: {a['detail']}")

@@ -67,6 +67,12 @@ def pass_figures(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def first_action(records: list[dict[str, Any]]) -> float | None:
+    """The mean time to the first executed action, over the runs that acted (None: none did)."""
+    acted = [float(r["first_action_s"]) for r in records if r.get("first_action_s") is not None]
+    return round(mean(acted), 2) if acted else None
+
+
 def group_figures(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything the report shows for one model and generation."""
     replies = sum(r.get("replies", 0) for r in records)
@@ -79,6 +85,7 @@ def group_figures(records: list[dict[str, Any]]) -> dict[str, Any]:
         mean_tokens=round(mean([r.get("prompt_tokens", 0) + r.get("completion_tokens", 0)
                                 for r in records]), 1),
         mean_steps=round(mean([r.get("steps", 0) for r in records]), 2),
+        mean_first_action_s=first_action(records),
         timeouts=sum(r.get("status") == "timeout" for r in records),
         errors=sum(r.get("status") == "error" for r in records),
         failures=count_classes(records),

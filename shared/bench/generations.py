@@ -12,6 +12,9 @@ The generations, oldest first (each later one should beat the one before it):
   "phase5-no_plan", "phase5-none", ...: the same agent with techniques switched off (the
   ablations of shared.planning.techniques.ABLATIONS), to measure what each one buys;
 - phase6: room for the next phase's agent.
+Besides the generations: "agentlab", the phase 5 agent through the `agentlab run --yes` code path
+(shared.agentlab_command.run_goal), so that the command's pass rate can be set beside phase5's
+(it is the same agent: the two should agree within the spread over seeds).
 Every generation comes through `shared` (the architecture rule): the frozen API of its phase.
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.agent import ToolRegistry, final_answer, run_agent
+from shared.agentlab_command import run_goal
 from shared.code_loop import extract_code, solve
 from shared.code_loop.loop import STOP  # stop after the closing fence, as phase 2 does
 from shared.context import ContextAgent, ContextBudget
@@ -194,9 +198,21 @@ def run_phase6(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajecto
     raise GenerationMissing("there is no phase 6 agent yet: leave phase6 out of --generations")
 
 
+def run_agentlab(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajectory_path: Path,
+                 temperature: float = 0.0, max_steps: int = MAX_STEPS) -> Outcome:
+    """`agentlab run --yes` on the task: the command's own run_goal, in the workspace itself."""
+    start = time.perf_counter()
+    summary = run_goal(task.prompt, workspace, llm, yes=True, max_steps=max_steps, seed=seed,
+                       quiet=True, temperature=temperature, trajectory=trajectory_path)
+    return Outcome(summary["stop_reason"] == "final_answer", summary["steps"],
+                   summary["tokens"]["prompt"], summary["tokens"]["completion"],
+                   time.perf_counter() - start, summary["valid_actions"], summary["steps"],
+                   summary["stop_reason"], temperature)
+
+
 GENERATIONS: dict[str, Generation] = {
     "plain": run_plain, "phase2": run_phase2, "phase3": run_phase3, "phase4": run_phase4,
-    "phase5": run_phase5, "phase6": run_phase6,
+    "phase5": run_phase5, "phase6": run_phase6, "agentlab": run_agentlab,
 }
 
 

@@ -226,7 +226,9 @@ def run_item(item: Item, task: Any, run_dir: Path, config: BenchConfig, suite: T
                                            temperature=config.temperature,
                                            max_steps=config.max_steps)
     record.update(outcome.as_dict(), wall_seconds=round(time.perf_counter() - started, 2),
-                  delivered=delivered(task, workspace, at_start))
+                  delivered=delivered(task, workspace, at_start),
+                  first_action_s=trajectory_figures(folder / "trajectory.jsonl")[
+                      "first_action_s"])
     record.update(grade_copy(suite, task, workspace), status="done")
     if outcome.stop_reason.startswith(("llm_error", "llm error")):
         record.update(status="error", error="the model did not answer (see the trajectory's "
@@ -328,13 +330,27 @@ def read_result(job: Running) -> dict[str, Any]:
 
 
 # -- the parent: a whole run -------------------------------------------------------------------
+def first_action_seconds(events: list[dict[str, Any]]) -> float | None:
+    """Seconds from the start of the run (the trajectory's first line) to its first executed
+    action: an agent's first valid tool call other than final_answer, or, for plain and phase 2,
+    its first program (the code it writes or runs). None when it never acted."""
+    for event in events:
+        kind = event.get("kind")
+        if (kind == "action" and event.get("valid") and event.get("name") != "final_answer") or (
+                kind == "code" and event.get("code") is not None):
+            return round(float(event.get("t", 0.0)), 3)
+    return None
+
+
 def trajectory_figures(path: Path) -> dict[str, Any]:
-    """Steps and tokens read from a trajectory (for a run killed before it could report them)."""
+    """Steps, tokens and the time to the first action read from a trajectory (steps and tokens:
+    for a run killed before it could report them)."""
     events = read_trajectory(path) if path.is_file() else []
     replies = [e for e in events if e.get("kind") in ("llm_reply", "reply")]
     return {"steps": len(replies), "replies": len(replies),
             "prompt_tokens": sum(int(e.get("prompt_tokens") or 0) for e in replies),
-            "completion_tokens": sum(int(e.get("completion_tokens") or 0) for e in replies)}
+            "completion_tokens": sum(int(e.get("completion_tokens") or 0) for e in replies),
+            "first_action_s": first_action_seconds(events)}
 
 
 def score(record: dict[str, Any], run_dir: Path) -> dict[str, Any]:
@@ -350,13 +366,15 @@ def complete(item: Item, task: Any, result: dict[str, Any], run_dir: Path,
     """A child's result as a full record: item, model figures, run figures, failure class."""
     record = {**base_record(item, task), "status": "error", "passed": False, "finished": False,
               "steps": 0, "replies": 0, "well_formed": 0, "prompt_tokens": 0,
-              "completion_tokens": 0, "seconds": 0.0, "stop_reason": "", "delivered": False,
+              "completion_tokens": 0, "seconds": 0.0, "first_action_s": None,
+              "stop_reason": "", "delivered": False,
               "n_passed": 0, "n_failed": 0, "n_errors": 0,
               "trajectory": str(item.folder / "trajectory.jsonl"),
               "workspace": str(item.folder / "workspace"), "temperature": config.temperature}
     record.update(result)
     if record["status"] == "timeout":
         record.update(trajectory_figures(run_dir / record["trajectory"]), stop_reason="timeout")
+    record["tokens"] = int(record["prompt_tokens"]) + int(record["completion_tokens"])
     meta = info["models"].get(item.model, {})
     record.update(model=meta.get("model") or item.model or "default",
                   backend=meta.get("backend", ""), quantisation=meta.get("quantisation", ""),

@@ -155,18 +155,22 @@ def table_section(table: dict[str, dict[str, Any]]) -> list[str]:
     lines = ["## Results per model and generation", "",
              "pass@1: the mean over seeds of the share of tasks passed (± its spread over seeds); "
              "first try: seed 0 alone; pass@k: at least one of k runs passes; well-formed: "
-             "replies the generation could act on.", "",
+             "replies the generation could act on; s to 1st action: seconds from the start of a "
+             "run to its first executed tool call (plain, phase 2: its first program), over the "
+             "runs that acted.", "",
              "| model | generation | pass@1 | first try | pass@k | function | project | "
-             "well-formed | s/task | tokens/task | replies/task | timeouts |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "well-formed | s/task | s to 1st action | tokens/task | replies/task | timeouts |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for model, gens in table.items():
         for gen, f in gens.items():
             at_k = ", ".join(f"@{k} {pct(v)}" for k, v in f["pass_at_k"].items() if k != "1")
             track = {t: f"{pct(v['pass_at_1'])} of {v['tasks']}" for t, v in f["tracks"].items()}
+            first = f.get("mean_first_action_s")
             lines.append(
                 f"| {model} | {gen} | {pct(f['pass_at_1'])} ± {pct(f['pass_at_1_spread'])} | "
                 f"{pct(f['first_try'])} | {at_k or '-'} | {track.get('function', '-')} | "
                 f"{track.get('project', '-')} | {pct(f['well_formed'])} | {f['mean_seconds']:.1f} | "
+                f"{'-' if first is None else f'{first:.1f}'} | "
                 f"{f['mean_tokens']:.0f} | {f['mean_steps']:.1f} | {f['timeouts']} |")
     return lines + [""]
 

@@ -247,3 +247,42 @@ def test_the_commit_is_recorded_or_said_unknown(tmp_path: Path) -> None:
     meta = model_meta(ScriptedBackend(["x"], model="tiny"))
     assert meta == {"model": "tiny", "backend": "scripted", "describe": "scripted (tiny)",
                     "quantisation": "none", "n_ctx": None}
+
+
+def test_the_agentlab_command_path_runs_as_a_generation_and_agrees_with_phase5(
+        tmp_path: Path, suite, monkeypatch) -> None:
+    """`agentlab run --yes` (run_goal) on the benchmark's tasks: the same agent as phase5, so the
+    same passes; its trajectory goes where the harness reads it."""
+    monkeypatch.setenv("AGENTLAB_RUNS", str(tmp_path / "runs"))
+    config = BenchConfig(["phase5", "agentlab"], ["add", "double"])
+    records = run_bench(tmp_path / "run", config, suite=suite, make_llm=scripted_factory(),
+                        progress=False)
+    by = {(r["generation"], r["task"]): r for r in records}
+    assert all(r["status"] == "done" and r["passed"] for r in records), records
+    for task in ("add", "double"):
+        p5, cmd = by[("phase5", task)], by[("agentlab", task)]
+        assert (cmd["steps"], cmd["well_formed"], cmd["stop_reason"]) == (
+            p5["steps"], p5["well_formed"], p5["stop_reason"])
+        assert cmd["tokens"] == p5["tokens"] > 0
+        events = read_trajectory(tmp_path / "run" / cmd["trajectory"])
+        assert any(e["kind"] == "plan" for e in events)
+    assert not (tmp_path / "runs" / "agentlab").exists(), "the trajectory went to the run folder"
+    check_generations(["agentlab"])
+
+
+def test_time_to_first_action_and_tokens_are_recorded_per_item(tmp_path: Path, suite) -> None:
+    config = BenchConfig(["plain", "phase3"], ["add"])
+    records = run_bench(tmp_path / "run", config, suite=suite, make_llm=scripted_factory(),
+                        progress=False)
+    for r in records:
+        assert r["tokens"] == r["prompt_tokens"] + r["completion_tokens"] > 0
+        assert isinstance(r["first_action_s"], float) and 0 <= r["first_action_s"] <= r[
+            "wall_seconds"]
+    never = [{"t": 0.0, "kind": "start"}, {"t": 1.5, "kind": "action", "name": "nope",
+                                           "valid": False},
+             {"t": 2.0, "kind": "action", "name": "final_answer", "valid": True}]
+    assert harness.first_action_seconds(never) is None
+    acted = never[:2] + [{"t": 3.25, "kind": "action", "name": "read_file", "valid": True}]
+    assert harness.first_action_seconds(acted) == 3.25
+    assert harness.first_action_seconds([{"t": 4.0, "kind": "code", "code": None},
+                                         {"t": 9.0, "kind": "code", "code": "x = 1"}]) == 9.0

@@ -63,6 +63,18 @@ def test_ablations_follow_their_generation_and_are_left_out_of_the_ladder() -> N
     records = [rec("a", 0, False, "plain"), rec("a", 0, True, "phase5"),
                rec("a", 0, False, "phase5-none")]
     assert check_aims(summarise(records))[1]["status"] == "met"
+    # the `agentlab run` path is phase5 again, not a generation of its own: last, off the ladder
+    assert generation_order(["agentlab", "phase5", "plain"]) == ["plain", "phase5", "agentlab"]
+    records.append(rec("a", 0, False, "agentlab"))
+    assert check_aims(summarise(records))[1]["status"] == "met"
+
+
+def test_time_to_first_action_is_averaged_over_the_runs_that_acted() -> None:
+    records = [rec("a", 0, True, first_action_s=2.0), rec("b", 0, False, first_action_s=None),
+               rec("c", 0, True, first_action_s=4.0)]
+    figures = summarise(records)["m"]["plain"]
+    assert figures["mean_first_action_s"] == 3.0 and figures["mean_tokens"] == 15
+    assert summarise([rec("a", 0, False)])["m"]["plain"]["mean_first_action_s"] is None
 
 
 def table_with(plain: float, phase5: float, model: str = "qwen2.5-coder-0.5b",
@@ -147,6 +159,7 @@ def test_report_is_written_with_its_tables_aims_and_plots(tmp_path: Path) -> Non
     assert "| scripted-model | phase3 | 100% ± 0% |" in text
     assert "| each generation beats the one before (pass@1 over all tasks) | **met** |" in text
     assert "quantisation none" in text and "seeds: 1" in text
+    assert "| well-formed | s/task | s to 1st action | tokens/task |" in text
     assert "| scripted-model | plain | 2 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1 |" in text
     for name in ("pass_rate", "cost_per_task", "failures"):
         png = tmp_path / "run" / "plots" / f"{name}.png"
@@ -174,6 +187,8 @@ def test_bench_runs_writes_the_table_and_replays(tmp_path: Path, monkeypatch) ->
     assert list(data["table"]["scripted-model"]) == ["plain", "phase3"]
     assert data["table"]["scripted-model"]["plain"]["tasks"] == 1  # --limit=1 of the track
     assert data["table"]["scripted-model"]["plain"]["runs"] == 2
+    phase3 = data["table"]["scripted-model"]["phase3"]  # tokens and time to the first action
+    assert phase3["mean_tokens"] > 0 and 0 <= phase3["mean_first_action_s"] < 60
     run_dir = tmp_path / "runs" / "bench" / "phase5" / "r1"
     assert (run_dir / "report.md").is_file()
 
