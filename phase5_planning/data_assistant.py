@@ -219,8 +219,10 @@ Tools:
 
 How to work:
 - First look: list_data_files names the files, describe_csv shows a file's columns.
-- Then compute with aggregate. Never guess a number, and never add numbers up yourself: every \
-number in your answer must come from an Observation.
+- Then compute with aggregate. Pick `how` from the question's words: total -> sum, average -> \
+mean, largest or most -> max, smallest or least -> min, how many rows -> count.
+- Never guess a number, and never add numbers up yourself: every number in your answer must \
+come from an Observation.
 - Call final_answer only after aggregate has given you the number; say what the number is.
 
 Reply with exactly one call, in this form:
@@ -234,7 +236,7 @@ DEMO_STEPS: list[tuple[str, str, dict[str, Any], str]] = [
     ("First I look at the file's columns.", "describe_csv", {"path": "trees.csv"},
      "trees.csv: 3 rows, 2 columns\n- species (text): 2 values: birch, oak\n- height (integer): "
      "min 15, max 25\nFirst 3 rows:\nspecies,height\noak,20\nbirch,15\noak,25"),
-    ("height is a number column, so I compute its mean.", "aggregate",
+    ("The question asks for the average height, so I use how=mean on height.", "aggregate",
      {"path": "trees.csv", "column": "height", "how": "mean"},
      "mean of height in trees.csv: 20 (3 rows)"),
     ("aggregate says the mean is 20.", "final_answer",

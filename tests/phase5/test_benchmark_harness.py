@@ -254,7 +254,7 @@ def test_the_agentlab_command_path_runs_as_a_generation_and_agrees_with_phase5(
     """`agentlab run --yes` (run_goal) on the benchmark's tasks: the same agent as phase5, so the
     same passes; its trajectory goes where the harness reads it."""
     monkeypatch.setenv("AGENTLAB_RUNS", str(tmp_path / "runs"))
-    config = BenchConfig(["phase5", "agentlab"], ["add", "double"])
+    config = BenchConfig(["phase5", "agentlab"], ["add", "double"], temperature=0.2)
     records = run_bench(tmp_path / "run", config, suite=suite, make_llm=scripted_factory(),
                         progress=False)
     by = {(r["generation"], r["task"]): r for r in records}
@@ -266,6 +266,7 @@ def test_the_agentlab_command_path_runs_as_a_generation_and_agrees_with_phase5(
         assert cmd["tokens"] == p5["tokens"] > 0
         events = read_trajectory(tmp_path / "run" / cmd["trajectory"])
         assert any(e["kind"] == "plan" for e in events)
+        assert events[0]["meta"]["temperature"] == 0.2, "the bench's temperature reaches it"
     assert not (tmp_path / "runs" / "agentlab").exists(), "the trajectory went to the run folder"
     check_generations(["agentlab"])
 
