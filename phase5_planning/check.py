@@ -47,7 +47,7 @@ DOMAIN_NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / \
 PROMPT_SUITE = REPO / "tests" / "phase5" / "test_prompt_regression.py"
 NOTEBOOK_TIMEOUT_S = 600
 SUITE_TIMEOUT_S = 900
-QUESTION = "How many units were sold in total in sales.csv?"
+QUESTION = "What is the total of the units column in sales.csv?"
 QUESTION_STEPS = 6
 
 

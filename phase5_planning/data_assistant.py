@@ -219,8 +219,9 @@ Tools:
 
 How to work:
 - First look: list_data_files names the files, describe_csv shows a file's columns.
-- Then compute with aggregate. Pick `how` from the question's words: total -> sum, average -> \
-mean, largest or most -> max, smallest or least -> min, how many rows -> count.
+- Then compute with aggregate. Pick `how` from the question's words: a total, or "how many" \
+of a number column (how many units) -> sum of that column; average -> mean; largest -> max; \
+smallest -> min; how many rows or records -> count.
 - Never guess a number, and never add numbers up yourself: every number in your answer must \
 come from an Observation.
 - Call final_answer only after aggregate has given you the number; say what the number is.
