@@ -179,6 +179,28 @@ def fit_steps(steps: list[str], task: str, needs_tests: bool) -> tuple[list[str]
     return steps, note
 
 
+MIN_REST_STEPS = 2  # a replan of one line is not a plan
+
+
+def default_rest() -> list[str]:
+    """The steps left when a replan cannot be read."""
+    return ["Read the failures above and fix the code with edit_file",
+            "Run the tests with run_tests", "Finish with final_answer"]
+
+
+def fit_rest(steps: list[str], needs_tests: bool = True) -> list[str]:
+    """A replan's steps (read by parse_plan_lines) as the rest of the plan: at most 4 read, the
+    default rest when fewer than 2 could be read, a test step when tests are asked for and none
+    is there, and a finish at the end."""
+    steps = steps[:4]
+    steps = steps if len(steps) >= MIN_REST_STEPS else default_rest()
+    if needs_tests and not any(step_kind(s) == "test" for s in steps):
+        steps = steps[:3] + ["Run the tests with run_tests and fix what fails"]
+    if not any(step_kind(s) == "finish" for s in steps):
+        steps = [*steps, "Finish with final_answer"]
+    return steps
+
+
 @dataclass
 class Plan:
     """The plan as state. `current` is the first step not done."""
