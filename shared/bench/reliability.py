@@ -262,6 +262,10 @@ FIXES = [
         "replay a recorded repeated call through the loop before and after (the temperature "
         "asked for), and count refused repeats followed by the same call again in trajectories "
         "before and after the commit"),
+    Fix("(state marks)", "a step copied with its state mark from the rendered plan (\"[now] Run "
+        "the tests\") is read without it (found in the 0.5B's recorded replan replies)",
+        "replay the recorded plan and replan replies through planning.py before and after: "
+        "steps that kept a mark"),
     Fix("(this change)", "every model reply is validated with a recorded outcome; a summary "
         "that is a tool call is no longer kept as the summary; a best-of sample whose code does "
         "not parse is not run", "count, in the recorded replies, the summaries now refused and "
@@ -524,24 +528,89 @@ def measure_shell_policy(items: list[Item]) -> dict[str, Any]:
 def measure_validation() -> dict[str, Any]:
     from shared.bench.prompt_regression import load_cases
 
+    def split(ids: list[dict[str, Any]]) -> str:
+        derived = sum(bool(c.get("derived_from")) for c in ids)
+        return f"{len(ids)}" + (f" ({derived} of them derived from a real reply by cutting it)"
+                                if derived else "")
+
     cases = load_cases()
     summaries = [c for c in cases if c["consumer"] == "summary"]
-    refused = [c["id"] for c in summaries if c["expected"].get("outcome") == "malformed"]
+    refused = [c for c in summaries if c["expected"].get("outcome") == "malformed"]
     code = [c for c in cases if c["consumer"] == "code"]
-    unparsable = [c["id"] for c in code if "does not parse" in c["expected"].get("problem", "")]
+    unparsable = [c for c in code if "does not parse" in c["expected"].get("problem", "")]
     plans = [c for c in cases if c["consumer"] in ("plan", "replan")]
-    bad_plans = [c["id"] for c in plans if c["expected"].get("outcome") == "malformed"]
-    return {"summaries": len(summaries), "summaries_refused": refused, "code_replies": len(code),
-            "code_not_parsing": unparsable, "plans": len(plans), "plans_unreadable": bad_plans,
+    bad_plans = [c for c in plans if c["expected"].get("outcome") == "malformed"]
+    return {"summaries": len(summaries), "summaries_refused": [c["id"] for c in refused],
+            "code_replies": len(code), "code_not_parsing": [c["id"] for c in unparsable],
+            "plans": len(plans), "plans_unreadable": [c["id"] for c in bad_plans],
             "summary": f"of {len(summaries)} recorded summary replies, {len(refused)} are now "
-                       f"refused (kept as the summary before); of {len(code)} code replies, "
-                       f"{len(unparsable)} hold code that does not parse (best-of no longer runs "
-                       f"the tests on those); of {len(plans)} plan and replan replies, "
-                       f"{len(bad_plans)} now carry valid=false and the reason in the trajectory"}
+                       f"refused (they were kept as the summary before); of {split(code)} code "
+                       f"replies, {split(unparsable)} hold code that does not parse (best-of no "
+                       f"longer runs the tests on such a sample); of {len(plans)} plan and "
+                       f"replan replies, {len(bad_plans)} now carry valid=false and the reason "
+                       "in the trajectory (the default plan was used before and after)"}
+
+
+def problem_kind(problem: str) -> str:
+    """A problem sentence as a pattern name."""
+    for words, name in (("does not parse", "code does not parse"), ("no Python code", "no code"),
+                        ("cut off", "truncated reply"), ("no tool named", "unknown tool"),
+                        ("bad arguments", "bad arguments"), ("could not be read", "malformed action"),
+                        ("step", "plan unreadable"), ("tool call instead", "summary is a tool call"),
+                        ("empty", "empty reply")):
+        if words in problem:
+            return name
+    return "other"
+
+
+def recorded_replies() -> dict[str, Any]:
+    """The outcomes of the regression suite's recorded replies, per consumer: real model replies
+    too, from runs too short to show in the benchmark's trajectories."""
+    from shared.bench.prompt_regression import REPLIES, load_cases
+
+    if not REPLIES.is_file():
+        return {}
+    table: dict[str, dict[str, Any]] = {}
+    for case in load_cases():
+        row = table.setdefault(case["consumer"], {"real": 0, "derived": 0, "valid": 0,
+                                                   "malformed": 0, "problems": Counter()})
+        row["derived" if case.get("derived_from") else "real"] += 1
+        outcome = case["expected"].get("outcome")
+        if outcome in ("valid", "malformed"):
+            row[outcome] += 1
+        if case["expected"].get("problem"):
+            row["problems"][problem_kind(case["expected"]["problem"])] += 1
+    return {k: {**v, "problems": dict(v["problems"])} for k, v in sorted(table.items())}
+
+
+MARK_FIX_PARENT = "34f8c6e"  # the commit before the state-mark fix
+
+
+def measure_state_marks() -> dict[str, Any]:
+    from shared.bench.prompt_regression import load_cases
+    from shared.planning.planning import parse_plan_lines
+
+    old = old_module(MARK_FIX_PARENT, ["shared/planning/planning.py"], "agentlab_old_planning")
+    cases = [c for c in load_cases() if c["consumer"] in ("plan", "replan")]
+    if old is None or not cases:
+        return {"measured": False, "why": "planning.py before the fix or the recorded plans are "
+                                          "not available"}
+
+    def marked(parse: Any) -> list[str]:
+        return [c["id"] for c in cases
+                if any(s.lower().startswith(("[now]", "[done]", "[ ]")) for s in parse(c["reply"]))]
+
+    before, after = marked(old.parse_plan_lines), marked(parse_plan_lines)
+    return {"measured": True, "replies": len(cases), "marked_before": before,
+            "marked_after": after,
+            "summary": f"of {len(cases)} recorded plan and replan replies, {len(before)} gave "
+                       f"steps that kept a state mark before ({', '.join(before) or 'none'}), "
+                       f"{len(after)} after"}
 
 
 def measure_fixes(items: list[Item]) -> dict[str, Any]:
     return {
+        "(state marks)": measure_state_marks(),
         "a326c93": measure_quote_fix(),
         "bc871d2": {**measure_linear_parsers(), "shell": measure_shell_policy(items)},
         "b4b5d85": before_after(items, "b4b5d85", same_edit_after_failure,
@@ -617,6 +686,18 @@ def markdown(data: dict[str, Any]) -> str:
             for g, c in p["classes"].items():
                 lines.append(f"| {g} | " + " | ".join(str(c.get(k, 0))
                                                      for k in ["passed", *CLASSES]) + " |")
+    if data.get("recorded"):
+        lines += ["", "## The recorded replies of the prompt regression suite", "",
+                  "Real replies of the embedded models (shared/bench/regression/replies.jsonl; "
+                  "derived: a real reply cut where a token limit would cut it, or read by the "
+                  "other text format), with the outcome today's parsers give them.", "",
+                  "| consumer | real | derived | valid | malformed | problems |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for consumer, row in data["recorded"].items():
+            problems = ", ".join(f"{k} {v}" for k, v in sorted(row["problems"].items(),
+                                                                key=lambda kv: -kv[1])) or "-"
+            lines.append(f"| {consumer} | {row['real']} | {row['derived']} | {row['valid']} | "
+                         f"{row['malformed']} | {problems} |")
     lines += ["", "## Fixes and their measured effect", "",
               "Measured offline now, from the recorded replies of the prompt regression suite, "
               "the modules as they were before each fix (git), and the trajectories above.", ""]
@@ -642,7 +723,8 @@ def build_report(folders: list[Path], out_dir: Path, measure: bool = True) -> di
     items = collect(folders)
     data = {"written_at": datetime.now().isoformat(timespec="seconds"),
             "sources": [str(f) for f in folders], "trajectories": len(items),
-            "patterns": analyse(items), "fixes": measure_fixes(items) if measure else {},
+            "patterns": analyse(items), "recorded": recorded_replies(),
+            "fixes": measure_fixes(items) if measure else {},
             "pattern_names": [n for n, _ in PATTERNS]}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -87,9 +87,15 @@ class PlanStep:
         return cls(text, kind=step_kind(text), files=FILE_NAME.findall(text))
 
 
+STATE_MARK = re.compile(r"^\[(?:done|now|x| )\]\s*", re.IGNORECASE)
+
+
 def clean_step(text: str) -> str:
-    """A step as one plain line: no markdown bold, backticks or trailing colon, not too long."""
+    """A step as one plain line: no markdown bold, backticks or trailing colon, no state mark
+    copied from a rendered plan ("[now] Run the tests": measured, the 0.5B copies them into a
+    replan), not too long."""
     text = re.sub(r"[*`_]{2,}|`", "", text).strip().rstrip(":").strip()
+    text = STATE_MARK.sub("", text).strip()
     return text[:MAX_STEP_CHARS]
 
 
