@@ -26,6 +26,7 @@ from shared.cli import parse_overrides, run_main
 out = "runs/regression/sampled.jsonl"
 limit = 90
 model = ""        # default: the configured embedded model
+seed_base = 0     # a second batch with other seeds (and tasks) gives other replies above temperature 0
 tasks = "clamp,chunk_list,word_count,calculator,parse_duration,fix_expression,line_report"
 
 # (consumer, prompt name, temperature, max_tokens, how many tasks), those sharing a prompt's
@@ -91,7 +92,8 @@ def undemonstrated() -> dict[str, list[dict[str, Any]]]:
                 for fmt in ("json", "tags", "native")}
 
 
-def sample(llm: Any, task_list: list[tuple[str, str]], limit_n: int, path: Path) -> int:
+def sample(llm: Any, task_list: list[tuple[str, str]], limit_n: int, path: Path,
+           base: int = 0) -> int:
     messages = generation_messages()
     messages["phase4_summary"] = summary_messages(messages)
     messages.update(undemonstrated())
@@ -111,8 +113,10 @@ def sample(llm: Any, task_list: list[tuple[str, str]], limit_n: int, path: Path)
                 extra = {"response_format": requests["constrained"]["response_format"]}
             stop = ["```"] if consumer in ("plan", "replan") else None
             # each entry starts at another task, so that the tasks vary across entries
-            chosen = [task_list[(number + i) % len(task_list)] for i in range(count)]
-            for seed, (task_name, prompt) in enumerate(chosen):
+            if base and temperature == 0.0:
+                continue  # greedy: the same prompt gives the same reply again
+            chosen = [task_list[(number + base + i) % len(task_list)] for i in range(count)]
+            for seed, (task_name, prompt) in enumerate(chosen, start=base):
                 if written >= limit_n:
                     break
                 sent = with_task(messages[name], prompt)
@@ -141,7 +145,8 @@ def sample(llm: Any, task_list: list[tuple[str, str]], limit_n: int, path: Path)
 
 def main(argv: list[str] | None = None) -> int:
     o = parse_overrides(sys.argv[1:] if argv is None else argv,
-                        {"out": out, "limit": limit, "model": model, "tasks": tasks}, doc=__doc__)
+                        {"out": out, "limit": limit, "model": model, "tasks": tasks,
+                         "seed_base": seed_base}, doc=__doc__)
     from shared.config import load_settings
     from shared.llm import get_llm
 
@@ -150,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides["embedded_model"] = o["model"]
     llm = get_llm(load_settings(**overrides), verbose=False)
     llm.timeout_s = max(getattr(llm, "timeout_s", 0) or 0, 900)
-    n = sample(llm, task_prompts(o["tasks"].split(",")), o["limit"], Path(o["out"]))
+    n = sample(llm, task_prompts(o["tasks"].split(",")), o["limit"], Path(o["out"]),
+               o["seed_base"])
     print(f"{n} replies written to {o['out']}")
     return 0
 

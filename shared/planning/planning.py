@@ -197,8 +197,8 @@ def default_rest() -> list[str]:
 def fit_rest(steps: list[str], needs_tests: bool = True) -> list[str]:
     """A replan's steps (read by parse_plan_lines) as the rest of the plan: at most 4 read, the
     default rest when fewer than 2 could be read, a test step when tests are asked for and none
-    is there, and a finish at the end."""
-    steps = steps[:4]
+    is there, and a finish at the end. A step written twice is one step."""
+    steps = list(dict.fromkeys(s for s in steps if s))[:4]
     steps = steps if len(steps) >= MIN_REST_STEPS else default_rest()
     if needs_tests and not any(step_kind(s) == "test" for s in steps):
         steps = steps[:3] + ["Run the tests with run_tests and fix what fails"]

@@ -35,6 +35,10 @@ def test_the_recorded_replies_are_real_varied_and_small() -> None:
     for needed in ("action:json", "action:tags", "action:constrained", "plan", "replan", "code",
                    "summary", "run:phase3"):
         assert consumers[needed], f"no recorded case for {needed}"
+    real = [c for c in CASES if not c.get("derived_from")]
+    assert len(real) >= len(CASES) / 2  # derived: a real reply cut, or read by the other format
+    ids = {c["id"] for c in CASES}
+    assert all(c["derived_from"] in ids for c in CASES if c.get("derived_from"))
     for case in CASES:
         assert case.get("source") and case.get("model"), case["id"]
         assert set(case) >= {"id", "consumer", "expected"}
@@ -43,7 +47,7 @@ def test_the_recorded_replies_are_real_varied_and_small() -> None:
     # the known-hard shapes are there: cut off, prose around the call, fenced, repaired
     assert any(c.get("finish_reason") == "length" for c in CASES)
     sources = {c["expected"].get("source", "") for c in CASES}
-    assert any("fenced" in s for s in sources) and any("repaired" in s for s in sources)
+    assert any("balanced" in s for s in sources) and any("repaired" in s for s in sources)
     assert len({c["id"] for c in CASES}) == len(CASES)
 
 
@@ -104,7 +108,7 @@ def test_harvesting_a_trajectory_adds_its_replies_once(tmp_path) -> None:
     assert pr.harvest([tmp_path / "runs"], [], path) == 2
     assert pr.harvest([tmp_path / "runs"], [], path) == 0
     first, second = pr.load_cases(path)
-    assert first["expected"]["name"] == "list_files" and first["source"] == "phase3/t.jsonl step 1"
+    assert first["expected"]["name"] == "list_files" and first["source"] == "runs/phase3/t.jsonl step 1"
     assert second["consumer"] == "plan" and second["expected"]["outcome"] == "valid"
 
 

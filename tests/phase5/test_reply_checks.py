@@ -107,6 +107,8 @@ def test_the_plan_and_a_replan_record_their_check(tmp_path) -> None:
     assert plan["note"] == "the plan could not be read: the default plan"
     # the rest of a replan: one line is no plan; a test step and a finish are added
     assert fit_rest(["Fix it"])[0].startswith("Read the failures")
+    assert fit_rest(["Add tests", "Run the tests", "Add tests"]) == [
+        "Add tests", "Run the tests", "Finish with final_answer"]  # measured: the 0.5B repeats
     assert fit_rest(["Edit a.py", "Edit b.py"]) == [
         "Edit a.py", "Edit b.py", "Run the tests with run_tests and fix what fails",
         "Finish with final_answer"]
