@@ -179,6 +179,13 @@ def answer_surprises(b: dict[str, Any] | None, r: dict[str, Any] | None) -> list
                          f"(reliability report, {r.get('written_at', '?')}).")
     else:
         lines.append(f"- Failure patterns: {NOT_MEASURED} (run `python -m shared.bench.reliability`).")
+    recorded = (r or {}).get("recorded") or {}
+    for consumer, row in recorded.items():
+        if row.get("problems"):
+            problems = ", ".join(f"{k} {v}" for k, v in sorted(row["problems"].items(),
+                                                              key=lambda kv: -kv[1]))
+            lines.append(f"- Recorded {consumer} replies ({row['real']} real, {row['derived']} "
+                         f"derived): {row['valid']} usable, {row['malformed']} not ({problems}).")
     return lines
 
 

@@ -98,6 +98,8 @@ def test_the_reliability_figures_are_quoted(tmp_path) -> None:
         "written_at": "2026-12-03T09:00:00", "trajectories": 7,
         "patterns": {"groups": ["phase5 / m-0.5b"], "runs": {"phase5 / m-0.5b": 7},
                      "counts": {"phase5 / m-0.5b": {"repeated call": 3, "timeout": 2}}},
+        "recorded": {"plan": {"real": 5, "derived": 0, "valid": 4, "malformed": 1,
+                              "problems": {"plan unreadable": 1}}},
         "fixes": {"8fb460a": {"summary": "temperatures asked [0.0, 0.0, 0.0] before the fix, "
                                          "[0.0, 0.0, 0.7] after"}}}))
     text = reflection.write_reflection(tmp_path, tmp_path / "R.md")
@@ -105,6 +107,7 @@ def test_the_reliability_figures_are_quoted(tmp_path) -> None:
     assert "- 8fb460a: temperatures asked [0.0, 0.0, 0.0] before the fix, [0.0, 0.0, 0.7] after." \
         in text
     assert "Over every trajectory read: repeated call 3, timeout 2." in text
+    assert "- Recorded plan replies (5 real, 0 derived): 4 usable, 1 not (plan unreadable 1)." in text
 
 
 def test_the_committed_reflection_and_template_hold_the_five_questions() -> None:
