@@ -30,6 +30,7 @@ from shared.agent.actions import Action
 from shared.agent.guardrails import RepeatDetector
 from shared.agent.registry import Observation, ToolRegistry
 from shared.llm import ChatBackend, ChatResult, LLMError
+from shared.reply_checks import first_sentence
 from shared.trajectory import Trajectory, new_trajectory_path
 
 DEFAULT_FORMAT = "constrained"  # the most reliable with the embedded 0.5B (measured: see phase3 README)
@@ -135,10 +136,13 @@ class Agent:
             self.messages.append({"role": "user", "content": self.fmt.correction(action, self.max_tokens)})
             return False
         self.result.actions.append(action)
-        valid, _problem = self.registry.validate(action.name, action.arguments)
+        valid, problem = self.registry.validate(action.name, action.arguments)
         self.result.valid_actions += valid is not None
+        # Output validation: the trajectory says of every action whether it was valid, and if
+        # not, why in one sentence (an unknown tool, arguments the tool does not take).
         self.log.log("action", step=n, name=action.name, arguments=action.arguments,
-                     think=action.think, source=action.source, valid=valid is not None)
+                     think=action.think, source=action.source, valid=valid is not None,
+                     **({"problem": first_sentence(problem)} if valid is None else {}))
         self.say(f"[{n}] {action.think}\n    -> {action.name}({_short(action.arguments)})")
         if action.is_final and valid is not None:
             self.result.stop_reason, self.result.answer = "final_answer", action.answer

@@ -35,6 +35,7 @@ from shared.context import ContextAgent, ContextBudget
 from shared.errors import AgentlabError
 from shared.llm import ChatBackend, LLMError
 from shared.planning import ABLATIONS, run_planning_agent
+from shared.reply_checks import check_code
 from shared.tools import build_registry, workspace_tools
 from shared.trajectory import Trajectory
 
@@ -129,7 +130,8 @@ def run_plain(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajector
         log.log("llm_reply", step=1, content=reply.content, finish_reason=reply.finish_reason,
                 prompt_tokens=reply.usage.prompt_tokens,
                 completion_tokens=reply.usage.completion_tokens)
-        log.log("code", step=1, code=code)
+        log.log("code", step=1, code=code,
+                **check_code(reply.content, code, reply.truncated).fields())
         write_entry(task, workspace, code)
         stop = "answered" if code is not None else "no_code"
         log.log("result", stop_reason=stop)

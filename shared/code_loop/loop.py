@@ -40,6 +40,7 @@ from shared.code_loop.prompts import (
     task_message,
 )
 from shared.llm import ChatBackend, LLMError
+from shared.reply_checks import check_code
 from shared.sandbox import RunResult, SandboxLimits, run_code
 from shared.trajectory import Trajectory, new_trajectory_path
 
@@ -172,7 +173,8 @@ def solve(
 
             code = extract_code(reply.content)
             seen_before = code is not None and any(code == a.code for a in history)
-            emit("code", attempt=number, code=code, repeated=seen_before)
+            emit("code", attempt=number, code=code, repeated=seen_before,
+                 **check_code(reply.content, code, reply.truncated).fields())
             if code is None:
                 feedback, run = NO_CODE_NUDGE, None
             else:

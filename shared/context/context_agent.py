@@ -27,6 +27,7 @@ from shared.context.demonstrations import demonstration
 from shared.context.token_count import PromptCache, TokenCounter, counter_for
 from shared.context.truncation import cut_middle
 from shared.llm import ChatBackend, ChatResult, LLMError, Message
+from shared.reply_checks import check_summary
 
 CONTEXT_RULES = """
 Working in a small context:
@@ -229,7 +230,10 @@ class ContextAgent(Agent):
                 self.result.prompt_tokens += reply.usage.prompt_tokens
                 self.result.completion_tokens += reply.usage.completion_tokens
                 self.result.seconds += reply.latency_s
-                text = reply.content.strip() or "(the summary came back empty)"
+                check = check_summary(reply.content)
+                self.log.log("summary_check", step=n, **check.fields())
+                text = (reply.content.strip() if check.valid
+                        else f"(no summary: {check.problem})")
         return f"{text}\n\nYour last actions and their outcome:\n{self.action_notes()}"
 
     def action_notes(self) -> str:

@@ -87,9 +87,15 @@ class PlanStep:
         return cls(text, kind=step_kind(text), files=FILE_NAME.findall(text))
 
 
+STATE_MARK = re.compile(r"^\[(?:done|now|x| )\]\s*", re.IGNORECASE)
+
+
 def clean_step(text: str) -> str:
-    """A step as one plain line: no markdown bold, backticks or trailing colon, not too long."""
+    """A step as one plain line: no markdown bold, backticks or trailing colon, no state mark
+    copied from a rendered plan ("[now] Run the tests": measured, the 0.5B copies them into a
+    replan), not too long."""
     text = re.sub(r"[*`_]{2,}|`", "", text).strip().rstrip(":").strip()
+    text = STATE_MARK.sub("", text).strip()
     return text[:MAX_STEP_CHARS]
 
 
@@ -177,6 +183,28 @@ def fit_steps(steps: list[str], task: str, needs_tests: bool) -> tuple[list[str]
                  else steps[:-2] + [test_step, steps[-1]])
         note = (note + "; " if note else "") + "a step to run the tests was added"
     return steps, note
+
+
+MIN_REST_STEPS = 2  # a replan of one line is not a plan
+
+
+def default_rest() -> list[str]:
+    """The steps left when a replan cannot be read."""
+    return ["Read the failures above and fix the code with edit_file",
+            "Run the tests with run_tests", "Finish with final_answer"]
+
+
+def fit_rest(steps: list[str], needs_tests: bool = True) -> list[str]:
+    """A replan's steps (read by parse_plan_lines) as the rest of the plan: at most 4 read, the
+    default rest when fewer than 2 could be read, a test step when tests are asked for and none
+    is there, and a finish at the end. A step written twice is one step."""
+    steps = list(dict.fromkeys(s for s in steps if s))[:4]
+    steps = steps if len(steps) >= MIN_REST_STEPS else default_rest()
+    if needs_tests and not any(step_kind(s) == "test" for s in steps):
+        steps = steps[:3] + ["Run the tests with run_tests and fix what fails"]
+    if not any(step_kind(s) == "finish" for s in steps):
+        steps = [*steps, "Finish with final_answer"]
+    return steps
 
 
 @dataclass

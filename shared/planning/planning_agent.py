@@ -37,6 +37,7 @@ from shared.planning.self_eval import (
     write_example_tests,
 )
 from shared.planning.techniques import ABLATIONS, Techniques
+from shared.reply_checks import check_plan
 from shared.tools import build_registry
 from shared.tools.test_runner import TestSummary, run_pytest, run_tests_tool, workspace_test_files
 
@@ -217,7 +218,8 @@ class PlanningAgent(ContextAgent):
         request = planning.plan_request(self.task, files)
         reply = self.side_request(n, "plan", request)
         plan, note = Plan.from_reply(reply, self.task, needs_tests=self.techniques.self_tests)
-        self.log.log("plan", step=n, reply=reply, note=note, **plan.state())
+        check = check_plan(reply, parse_plan_lines(reply))
+        self.log.log("plan", step=n, reply=reply, note=note, **check.fields(), **plan.state())
         self.say(f"[{n}] plan{f' ({note})' if note else ''}:\n{plan.render()}")
         return plan
 
@@ -299,15 +301,13 @@ class PlanningAgent(ContextAgent):
         request = planning.replan_request(self.task, plan.render(), now + 1,
                                           plan.steps[now].text, reason)
         reply = self.side_request(n, "replan", request)
-        steps = parse_plan_lines(reply)[:4]
-        steps = steps if len(steps) >= 2 else default_rest()  # one line is not a plan
-        if self.techniques.self_tests and not any(planning.step_kind(s) == "test" for s in steps):
-            steps = steps[:3] + ["Run the tests with run_tests and fix what fails"]
-        if not any(planning.step_kind(s) == "finish" for s in steps):
-            steps.append("Finish with final_answer")
+        read = parse_plan_lines(reply)
+        steps = planning.fit_rest(read, self.techniques.self_tests)
         plan.replace_rest(steps)
         self.replans += 1
-        self.log.log("replan", step=n, reason=reason, reply=reply, **plan.state())
+        check = check_plan(reply, read, minimum=planning.MIN_REST_STEPS, maximum=4)
+        self.log.log("replan", step=n, reason=reason, reply=reply, **check.fields(),
+                     **plan.state())
         self.say(f"    replan ({reason}):\n{plan.render()}")
         return f"The plan was revised ({reason}):\n{plan.render()}"
 
@@ -457,12 +457,6 @@ class PlanningAgent(ContextAgent):
         if kept is not None and not kept.ok:
             report += "\n" + kept.text()
         self.messages[-1]["content"] += "\n\n" + report
-
-
-def default_rest() -> list[str]:
-    """The steps left when a replan cannot be read."""
-    return ["Read the failures above and fix the code with edit_file",
-            "Run the tests with run_tests", "Finish with final_answer"]
 
 
 def planning_registry(workspace: Path, on_tests: Any = None,

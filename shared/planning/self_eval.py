@@ -23,6 +23,7 @@ from pathlib import Path
 
 from shared.code_loop import extract_code
 from shared.llm import ChatBackend, LLMError, Message
+from shared.reply_checks import check_code
 from shared.tools.test_runner import TestSummary
 
 EXAMPLES_FILE = "test_docstring_examples.py"
@@ -233,6 +234,10 @@ def best_of_n(llm: ChatBackend, messages: list[Message], n: int, target: Path,
         code = extract_code(reply.content) or ""
         if not code.strip():
             outcome.candidates.append(Candidate(i, "", note="no code in the reply"))
+            continue
+        check = check_code(reply.content, code, reply.truncated)
+        if not check.valid:  # code that does not parse fails every test: not worth a run
+            outcome.candidates.append(Candidate(i, code, note=check.problem))
             continue
         target.write_text(code, encoding="utf-8")
         candidate = Candidate(i, code, judge())

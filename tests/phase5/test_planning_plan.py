@@ -113,3 +113,14 @@ def test_the_plan_request_shows_one_worked_example_before_the_task() -> None:
     assert len(example.steps) == 4, "the example is itself a readable plan"
     again = replan_request(TASK, "1. [now] Run the tests", 1, "Run the tests", "2 failed")
     assert "Step 1 (Run the tests) went wrong: 2 failed" in again[-1]["content"]
+
+
+def test_a_state_mark_copied_from_the_rendered_plan_is_dropped() -> None:
+    # measured: the 0.5B, asked to replan, copied "[now]" from the plan it was shown
+    from shared.planning.planning import parse_plan_lines
+
+    assert parse_plan_lines("1. [now] Implement clamp\n2. [now] Run the tests with run_tests") == [
+        "Implement clamp", "Run the tests with run_tests"]
+    assert parse_plan_lines("1. [done] Write a.py\n2. [ ] Run the tests\n3. [x] Finish") == [
+        "Write a.py", "Run the tests", "Finish"]
+    assert parse_plan_lines("1. [a] list\n2. b c\n3. d e")[0] == "[a] list"  # only state marks
