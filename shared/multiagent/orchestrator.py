@@ -287,6 +287,7 @@ class Orchestrator:
         else:
             note = f"the reviewer stopped without a verdict ({stop_reason})"
         has_tests = bool(workspace_test_files(self.workspace))
+        tests = tests if has_tests else None  # "no tests ran" says nothing about the work
         if has_tests and tests is None and (parsed is None or parsed.approved):
             tests = run_pytest(self.workspace)  # the files are as the reviewer saw them
             self.result.test_checks += 1
