@@ -116,8 +116,10 @@ class Orchestrator:
                  max_replans: int = MAX_REPLANS, coder_steps: int = CODER_STEPS,
                  review_steps: int = REVIEW_STEPS, max_tokens: int = REPLY_TOKENS,
                  temperature: float = 0.0, seed: int | None = 0, example_tests: bool = True,
-                 approve: Approver = deny_risky, verbose: bool = False) -> None:
-        """example_tests: turn the goal's docstring examples into tests first (as phase 5)."""
+                 approve: Approver = deny_risky, verbose: bool = False,
+                 agent_steps: bool = True) -> None:
+        """example_tests: turn the goal's docstring examples into tests first (as phase 5).
+        verbose: print each message as it is sent, and (agent_steps) each agent's steps."""
         self.llm, self.workspace = llm, Path(workspace).resolve()
         self.max_steps, self.time_limit_s = max_steps, time_limit_s
         self.max_attempts, self.max_replans = max_attempts, max_replans
@@ -125,7 +127,7 @@ class Orchestrator:
         self.temperature, self.seed = temperature, seed
         self.example_tests, self.verbose = example_tests, verbose
         options = {"max_tokens": max_tokens, "temperature": temperature, "seed": seed,
-                   "verbose": verbose}
+                   "verbose": verbose and agent_steps}
         self.coder = Coder(llm, self.workspace, approve=approve, **options)
         self.reviewer = Reviewer(llm, self.workspace, **options)
         self.result = TeamResult(task="")
