@@ -7,13 +7,13 @@ for one of them, the grade of the hidden tests).
 The kinds, each checked simply so that a person can verify it by reading the log:
 - ping-pong:           the reviewer rejected one subtask twice in a row with (nearly) the same
                        feedback, or the coder answered a rejection by changing no file: the
-                       same work went back and forth;
+                       same work went back and forth (one per subtask, naming each repeat);
 - approved broken:     the team finished on an approval, but the hidden tests fail: the review
                        let broken code through (it can only check what it can see);
 - overruled approval:  the reviewer approved work whose tests fail; the orchestrator caught it
                        and rejected instead (a reviewer that did not read its own test run);
-- lost context:        a coder attempt changed files, but none that its subtask names, or a
-                       first attempt changed nothing at all: the work ignored the subtask.
+- lost context:        a coder attempt changed files, but none that its subtask names, or
+                       changed nothing before any rejection: the work ignored the subtask.
 A run may have several; a run that passed can still have some (a ping-pong that ended well).
 """
 
@@ -46,29 +46,37 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()[:400]
 
 
+def rejected_before(messages: list[dict[str, Any]], upto: int, subtask: str) -> bool:
+    """Whether `subtask` was rejected before message number `upto`."""
+    return any(m["type"] == "verdict" and m.get("decision") == "reject"
+               and str(m.get("subtask", "")) == subtask for m in messages[:upto])
+
+
 def ping_pong(messages: list[dict[str, Any]]) -> list[CoordinationFailure]:
-    """Two rejections in a row of one subtask with (nearly) the same feedback, and retries
-    that changed no file."""
-    found, previous = [], {}
-    for m in messages:
-        if m["type"] == "review_request" and int(m.get("attempt", 1)) > 1 and not m.get("files", [1]):
-            found.append(CoordinationFailure(
-                "ping-pong", f"attempt {m['attempt']} changed no file after a rejection",
-                str(m.get("subtask", ""))))
+    """Subtasks that went back and forth: rejected twice in a row with (nearly) the same
+    feedback, or retried after a rejection without any file changing. One failure per subtask,
+    its detail naming every repeat."""
+    repeats: dict[str, list[str]] = {}
+    previous: dict[str, str] = {}
+    for i, m in enumerate(messages):
+        subtask = str(m.get("subtask", ""))
+        if m["type"] == "review_request" and not m.get("files", [1]) \
+                and rejected_before(messages, i, subtask):
+            repeats.setdefault(subtask, []).append(
+                f"attempt {m.get('attempt', '?')} changed no file after a rejection")
         if m["type"] != "verdict":
             continue
-        subtask = str(m.get("subtask", ""))
         if m.get("decision") != "reject":
             previous.pop(subtask, None)
             continue
         text = normalise(str(m["content"]))
         before = previous.get(subtask)
         if before is not None and difflib.SequenceMatcher(None, before, text).ratio() >= SAME_FEEDBACK:
-            found.append(CoordinationFailure(
-                "ping-pong", f"the same rejection again (attempt {m.get('attempt', '?')}): "
-                f"{str(m['content']).splitlines()[0][:120]}", subtask))
+            repeats.setdefault(subtask, []).append(
+                f"attempt {m.get('attempt', '?')} was rejected as the one before")
         previous[subtask] = text
-    return found
+    return [CoordinationFailure("ping-pong", "; ".join(found), subtask)
+            for subtask, found in repeats.items()]
 
 
 def approved_broken(messages: list[dict[str, Any]], passed: bool | None) -> list[CoordinationFailure]:
@@ -94,16 +102,16 @@ def overruled(messages: list[dict[str, Any]]) -> list[CoordinationFailure]:
 
 
 def lost_context(messages: list[dict[str, Any]]) -> list[CoordinationFailure]:
-    """Coder attempts that changed files but none their subtask names, and first attempts that
-    changed nothing (a retry that changes nothing is a ping-pong)."""
+    """Coder attempts that changed files but none their subtask names, and attempts that changed
+    nothing before any rejection of their subtask (after one, it is a ping-pong)."""
     found = []
-    for m in messages:
+    for i, m in enumerate(messages):
         if m["type"] != "review_request" or "files" not in m:
             continue
         subtask = str(m.get("subtask", ""))
         named = {f.split("/")[-1] for f in FILE_NAME.findall(subtask)}
         changed = {f.split("/")[-1] for f in m["files"]}
-        if not changed and int(m.get("attempt", 1)) == 1:
+        if not changed and not rejected_before(messages, i, subtask):
             detail = "the coder changed no file"
         elif changed and named and not named & changed:
             detail = (f"the subtask names {', '.join(sorted(named))}; the coder changed "

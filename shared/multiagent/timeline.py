@@ -20,6 +20,7 @@ LANES = ["user", "orchestrator", "planner", "coder", "reviewer"]
 COLOURS = {"goal": "tab:blue", "plan": "tab:cyan", "replan": "tab:purple",
            "subtask": "tab:orange", "review_request": "tab:olive", "verdict": "tab:red",
            "result": "tab:green"}
+WORK = {"goal", "replan", "subtask", "review_request"}  # the messages that give an agent work
 
 
 def lanes_of(messages: list[dict[str, Any]]) -> list[str]:
@@ -30,11 +31,12 @@ def lanes_of(messages: list[dict[str, Any]]) -> list[str]:
 
 def work_spans(messages: list[dict[str, Any]]) -> list[tuple[str, float, float, int]]:
     """(agent, start, end, tokens): from a message that gave an agent work to the next message
-    that agent sent (the orchestrator and the user are not agents)."""
+    that agent sent (a rejection goes to the coder, but its work starts with the next subtask
+    message; the orchestrator and the user are not agents)."""
     spans = []
     for i, m in enumerate(messages):
         agent = m["to"]
-        if agent in ("orchestrator", "user"):
+        if agent in ("orchestrator", "user") or m["type"] not in WORK:
             continue
         reply = next((n for n in messages[i + 1:] if n["from"] == agent), None)
         if reply is not None:

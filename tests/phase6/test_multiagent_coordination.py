@@ -53,7 +53,20 @@ def test_the_same_rejection_twice_is_a_ping_pong(tmp_path: Path) -> None:
                       *attempt(2, ["words.py"], "reject", "3 tests fail: empty text"),
                       result("rejected"))
     found = coordination_failures(messages, passed=False)
-    assert [f.kind for f in found] == ["ping-pong"] and found[0].subtask == SUBTASK
+    assert [(f.kind, f.detail) for f in found] == [
+        ("ping-pong", "attempt 2 was rejected as the one before")]
+    assert found[0].subtask == SUBTASK
+
+
+def test_a_ping_pong_is_counted_once_per_subtask_even_across_a_replan(tmp_path: Path) -> None:
+    messages = log_of(tmp_path, *attempt(1, ["words.py"], "reject", "empty text"),
+                      *attempt(2, [], "reject", "empty text"),
+                      ("orchestrator", "planner", "replan", "again", {"subtask": SUBTASK}),
+                      *attempt(1, [], "reject", "empty text"), result("rejected"))
+    found = coordination_failures(messages, passed=False)
+    assert [f.kind for f in found] == ["ping-pong"]  # no lost context: it was rejected before
+    assert found[0].detail.count("changed no file") == 2
+    assert found[0].detail.count("rejected as the one before") == 2
 
 
 def test_a_retry_that_changes_nothing_is_a_ping_pong_and_different_feedback_is_not(
