@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         ws = Path(o["workspace"]).resolve()
         ws.mkdir(parents=True, exist_ok=True)
         prompt, trajectory = o["goal"], new_trajectory_path("phase6", o["goal"])
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # live progress through a pipe or a file too
     llm = get_llm()
     print(f"Goal: {prompt}\nWorkspace: {ws}\nModel: {llm.describe()}; budget {o['max_steps']} "
           f"replies, {o['time_limit']:.0f} s\nMessages: {message_log_path(trajectory)}\n"
