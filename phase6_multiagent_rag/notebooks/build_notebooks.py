@@ -254,9 +254,198 @@ print(answer_question("What is the capital of Australia?", docs, llm).render())
 """),
 ]
 
+TEAM = [
+    md("""
+# 3. A team of agents: orchestration and the message timeline
+
+One agent does everything in one conversation: it plans, writes, tests and judges its own work.
+A **team** splits that into roles, each a configuration of the same agent core
+(`shared.agent`, with phase 4's context handling), told apart by their tools:
+
+| role | tools | job |
+| --- | --- | --- |
+| planner | none: one model call | split the goal into numbered subtasks |
+| coder | files, search, `run_python`, `run_shell` (no tests) | do one subtask |
+| reviewer | read, search, list, `run_tests` (no writing) | approve, or reject with feedback |
+
+The **orchestrator** is plain code, not a model: it routes the work, decides what each agent
+is told, and logs every message between them. This notebook runs a team on a tiny task with a
+scripted model (fast and deterministic), replays its message log as a timeline, and shows how
+coordination failures are found in a log.
+"""),
+    code(SETUP),
+    md("""
+## The roles are their registries
+A role is what it can do. The coder cannot run the tests (its `run_shell` refuses `pytest`
+too), so it cannot declare its own work done; the reviewer cannot write, so it cannot quietly
+fix what it should report. Every hand-over is therefore a message the orchestrator sees.
+"""),
+    code("""
+import json, tempfile
+from shared.multiagent import coder_registry, reviewer_registry
+
+work = Path(tempfile.mkdtemp(prefix="phase6-team-"))
+ws = work / "ws"
+ws.mkdir()
+print("coder:   ", coder_registry(ws).names)
+print("reviewer:", reviewer_registry(ws).names)
+"""),
+    md("""
+## A scripted model that answers each role
+Each role has its own system prompt, so one scripted backend can play all three: it looks at
+the system prompt to see who is asking. The coder's first attempt has a bug (`split(' ')`
+counts one word in an empty text); the reviewer runs the tests, rejects with the failing
+case, and approves the second attempt.
+"""),
+    code("""
+from shared.llm import ScriptedBackend
+from shared.multiagent import planner
+from shared.multiagent.roles import CODER_RULES, REVIEWER_RULES
+
+GOAL = "Create words.py with count_words(text), the number of words in text (0 for empty text)."
+BAD = "def count_words(text):\\n    return len(text.split(' '))\\n"
+GOOD = "def count_words(text):\\n    return len(text.split())\\n"
+(ws / "test_words.py").write_text(
+    "from words import count_words\\n\\n\\ndef test_two():\\n    assert count_words('a b') == 2\\n\\n\\n"
+    "def test_empty():\\n    assert count_words('') == 0\\n")
+
+def act(name, **arguments):
+    return json.dumps({"think": f"now {name}", "name": name, "arguments": arguments})
+
+def role_of(messages):
+    system = messages[0]["content"]
+    return ("planner" if system == planner.SYSTEM else "coder" if system.endswith(CODER_RULES)
+            else "reviewer")
+
+def team_script(plan, coder, reviewer):
+    queues = {"planner": list(plan), "coder": list(coder), "reviewer": list(reviewer)}
+    return ScriptedBackend(lambda messages: queues[role_of(messages)].pop(0))
+
+llm = team_script(
+    plan=["1. Write words.py with count_words\\n2. Run the tests\\n3. Finish"],
+    coder=[act("write_file", path="words.py", content=BAD), act("final_answer", answer="wrote words.py"),
+           act("write_file", path="words.py", content=GOOD), act("final_answer", answer="words.py: split() with no argument")],
+    reviewer=[act("run_tests"), act("final_answer", answer="REJECT: count_words('') returns 1, test_empty wants 0; use text.split()"),
+              act("run_tests"), act("final_answer", answer="APPROVE: both tests pass")])
+"""),
+    md("""
+## What each agent is told
+The planner gets the goal and the file names. Its "Run the tests" and "Finish" steps are
+dropped: they are the reviewer's and the orchestrator's jobs. The coder gets its subtask, the
+goal for context, what is already approved, and (on a retry) the reviewer's feedback; never the
+reviewer's conversation, nor its own earlier attempt. The reviewer gets the subtask, the coder's
+one-sentence summary and the list of files it changed (measured by the orchestrator, not taken
+from the coder's word). A small model's context is short: every token of someone else's history
+is a token less for its own work.
+"""),
+    code("""
+from shared.multiagent import coder_brief, review_brief
+
+print(coder_brief(GOAL, "Write words.py with count_words", done=[],
+                  feedback="count_words('') returns 1, test_empty wants 0", tests=["test_words.py"]))
+print("-" * 60)
+print(review_brief(GOAL, "Write words.py with count_words", "wrote words.py", ["words.py"], last=True))
+"""),
+    md("""
+## The rules
+1. Plan once; then for each subtask: coder, then reviewer.
+2. Rejected: the coder tries again with the feedback, up to 3 attempts.
+3. Still rejected: the planner replans what is left, given the feedback (once); then the team
+   gives up (`rejected`).
+4. An approval must hold up: if the workspace has tests the reviewer did not run, the
+   orchestrator runs them; an approval the tests contradict becomes a rejection with the
+   failures as feedback (`overruled`); a reply with no readable verdict is decided by the tests.
+5. Budgets: at most `max_steps` model replies for the whole team (20, the same as the single
+   agent gets in the benchmark) and a time limit, checked before every hand-over, so the run
+   always ends.
+"""),
+    code("""
+from shared.multiagent import run_team, read_messages, timeline_text
+
+result = run_team(llm, GOAL, ws, trajectory_path=work / "team.jsonl")
+print(result.answer)
+print("stop:", result.stop_reason, "| coder runs:", result.coder_runs, "| reviews:", result.reviews,
+      "| tokens by role:", result.tokens_by_role)
+print("\\nThe message log,", result.message_log.name)
+messages = read_messages(result.message_log)
+print(timeline_text(messages))
+"""),
+    md("""
+Each line of the log is one JSON object: `from`, `to`, `type`, `content`, `time` (seconds since
+the start), `tokens` (what the sender spent to produce it), and a few extra fields (the subtask,
+the attempt, the files changed, the verdict). It is appended and flushed as each message is
+sent, so a run killed at its time limit keeps everything up to the kill.
+"""),
+    code("""
+print(json.dumps(messages[3], indent=2)[:700])
+"""),
+    md("""
+## The timeline
+One lane per agent; a grey bar is an agent at work (from the message that gave it work to the
+next message it sent, with the tokens it spent); an arrow is a message, coloured by its type
+(a cross: a rejection). A healthy run goes down and back up once per subtask; a ping-pong is a
+zigzag between coder and reviewer.
+"""),
+    code("""
+from shared.multiagent import plot_timeline
+
+fig = plot_timeline(messages, title="words.py: rejected once, approved on the retry")
+"""),
+    md("""
+## Finding coordination failures in a log
+Some failures happen *between* agents, and the log shows them:
+
+- **ping-pong**: the same rejection twice in a row, or a retry that changed no file;
+- **approved broken**: the team finished on an approval, the hidden tests fail;
+- **overruled approval**: the reviewer approved code whose tests fail (the orchestrator caught it);
+- **lost context**: the coder changed files, but none its subtask names (or nothing at all).
+
+The run above has none. Below, a coder that ignores the feedback (it writes the same broken
+file every time) and a reviewer that repeats itself: the orchestrator replans, then gives up,
+and the detector names what went wrong.
+"""),
+    code("""
+from shared.multiagent import coordination_failures
+
+stuck_ws = work / "stuck"
+stuck_ws.mkdir()
+(stuck_ws / "test_words.py").write_text((ws / "test_words.py").read_text())
+same = [act("write_file", path="words.py", content=BAD), act("final_answer", answer="wrote words.py")]
+llm = team_script(plan=["1. Write words.py with count_words", "1. Write words.py with count_words"],
+                  coder=same * 6,
+                  reviewer=[act("final_answer", answer="REJECT: count_words('') must be 0")] * 6)
+stuck = run_team(llm, GOAL, stuck_ws, trajectory_path=work / "stuck.jsonl")
+print(stuck.answer)
+stuck_messages = read_messages(stuck.message_log)
+for f in coordination_failures(stuck_messages, passed=False):
+    print(f"{f.kind:18} {f.detail}")
+fig = plot_timeline(stuck_messages, title="a ping-pong: the same work, the same rejection")
+"""),
+    md("""
+The orchestrator cannot tell a coder that cannot fix the bug from one that did not read the
+feedback; the log can: the retries changed no file. That is the first thing to look at when a
+team fails.
+
+## Where a team does not pay
+A team pays in tokens and time before it pays in results: every hand-over re-sends a system
+prompt and a brief, every review re-runs the tests, and the reply budget is shared by three
+agents. On a task one agent solves in a few steps, the team only adds cost. It can help where
+one agent's conversation fills its context, or where a fresh reviewer catches what the author
+missed. `python -m phase6_multiagent_rag.compare` measures both on the benchmark's project tasks
+through the same harness as phase 5; the cell below shows its table if it has been run.
+"""),
+    code("""
+from shared.trajectory import runs_root
+
+table = runs_root() / "bench" / "phase6-multiagent.md"
+print(table.read_text() if table.is_file() else f"not measured yet: run the comparison to write {table}")
+"""),
+]
+
 NOTEBOOKS = {
     "01_chunking_and_embeddings.ipynb": CHUNKING,
     "02_retrieval_comparison.ipynb": COMPARISON,
+    "03_orchestration_timeline.ipynb": TEAM,
 }
 
 

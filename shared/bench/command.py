@@ -99,12 +99,14 @@ def select_tasks(suite: TaskSuite, track_name: str, names: str, first: int) -> l
     return [t.name for t in chosen][: first or None]
 
 
-def new_run_dir(label: str) -> Path:
+def new_run_dir(label: str, root: Path | None = None) -> Path:
+    """A fresh run folder <root>/<YYYYmmdd-HHMMSS>-<label> (root: runs/bench/phase5)."""
+    root = root or bench_root()
     stem = f"{datetime.now():%Y%m%d-%H%M%S}-{label}"
-    path, n = bench_root() / stem, 1
+    path, n = root / stem, 1
     while path.exists():
         n += 1
-        path = bench_root() / f"{stem}-{n}"
+        path = root / f"{stem}-{n}"
     return path
 
 

@@ -18,7 +18,7 @@ from math import comb
 from typing import Any
 
 from shared.bench.generations import ORDER
-from shared.bench.taxonomy import count_classes
+from shared.bench.taxonomy import count_classes, count_coordination
 
 AIM_POINTS = 15           # phase 5 must beat one plain reply by this many points ...
 AIM_MODEL = "0.5b"        # ... on the function track, with the 0.5B model
@@ -97,6 +97,9 @@ def group_figures(records: list[dict[str, Any]]) -> dict[str, Any]:
         meta={key: sorted({str(r.get(key)) for r in records})
               for key in ("backend", "quantisation", "n_ctx", "temperature", "commit")},
     )
+    if any("coordination" in r for r in records):  # a multi-agent generation
+        figures["coordination"] = count_coordination(records)
+        figures["coordination_runs"] = sum(bool(r.get("coordination")) for r in records)
     return figures
 
 

@@ -11,7 +11,9 @@ The generations, oldest first (each later one should beat the one before it):
 - phase5: the planning agent of this phase (plan, tests as the judge, verified finish);
   "phase5-no_plan", "phase5-none", ...: the same agent with techniques switched off (the
   ablations of shared.planning.techniques.ABLATIONS), to measure what each one buys;
-- phase6: room for the next phase's agent.
+- phase6: the multi-agent team (shared.multiagent): a planner, a coder and a reviewer routed by
+  an orchestrator, with the same budget of model replies (max_steps, every agent together);
+  its message log goes beside the trajectory (<trajectory stem>.messages.jsonl).
 Besides the generations: "agentlab", the phase 5 agent through the `agentlab run --yes` code path
 (shared.agentlab_command.run_goal), so that the command's pass rate can be set beside phase5's
 (it is the same agent: the two should agree within the spread over seeds).
@@ -34,6 +36,7 @@ from shared.code_loop.loop import STOP  # stop after the closing fence, as phase
 from shared.context import ContextAgent, ContextBudget
 from shared.errors import AgentlabError
 from shared.llm import ChatBackend, LLMError
+from shared.multiagent import run_team
 from shared.planning import ABLATIONS, run_planning_agent
 from shared.reply_checks import check_code
 from shared.tools import build_registry, workspace_tools
@@ -196,8 +199,13 @@ def run_phase5(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajecto
 
 def run_phase6(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajectory_path: Path,
                temperature: float = 0.0, max_steps: int = MAX_STEPS) -> Outcome:
-    """Room for phase 6's agent: it says so until that phase exists."""
-    raise GenerationMissing("there is no phase 6 agent yet: leave phase6 out of --generations")
+    """Phase 6's team: planner, coder and reviewer (shared.multiagent), with `max_steps` model
+    replies in all and the same reply length as the single agents."""
+    start = time.perf_counter()
+    result = run_team(llm, task.prompt, workspace, seed=seed, max_steps=max_steps,
+                      trajectory_path=trajectory_path, temperature=temperature,
+                      max_tokens=MAX_TOKENS)
+    return agent_outcome(result, time.perf_counter() - start, temperature)
 
 
 def run_agentlab(llm: ChatBackend, task: Any, workspace: Path, seed: int, trajectory_path: Path,
@@ -233,8 +241,6 @@ def check_generations(names: list[str]) -> None:
         if base not in GENERATIONS or (ablation and base != "phase5"):
             raise GenerationMissing(f"unknown generation {name!r}: choose from "
                                     f"{', '.join(GENERATIONS)} (or phase5-<ablation>)")
-        if base == "phase6":
-            run_phase6(None, None, Path("."), 0, Path("."))  # type: ignore[arg-type]
         if base == "phase5":
             known = ABLATIONS
             if ablation and ablation not in known:

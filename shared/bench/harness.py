@@ -41,7 +41,7 @@ from tqdm import tqdm
 from shared.atomic_write import atomic_write_text
 from shared.bench.generations import MAX_STEPS, check_generations, get_generation
 from shared.bench.run_info import git_commit, model_meta
-from shared.bench.taxonomy import failure_class
+from shared.bench.taxonomy import coordination, failure_class
 from shared.errors import AgentlabError
 from shared.llm import ChatBackend
 from shared.trajectory import read_trajectory, slugify
@@ -354,10 +354,14 @@ def trajectory_figures(path: Path) -> dict[str, Any]:
 
 
 def score(record: dict[str, Any], run_dir: Path) -> dict[str, Any]:
-    """Give the record its failure class, read from its trajectory."""
+    """Give the record its failure class, read from its trajectory, and (a multi-agent run,
+    whose message log lies beside it) its coordination failures."""
     path = run_dir / record.get("trajectory", "")
     events = read_trajectory(path) if record.get("trajectory") and path.is_file() else []
     record["failure"] = failure_class(record, events)
+    found = coordination(record, path) if record.get("trajectory") else None
+    if found is not None:
+        record["coordination"] = found
     return record
 
 

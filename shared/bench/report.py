@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from shared.atomic_write import atomic_write_bytes, atomic_write_text  # noqa: E402
 from shared.bench.figures import check_aims, generation_order, summarise  # noqa: E402
-from shared.bench.taxonomy import CLASSES  # noqa: E402
+from shared.bench.taxonomy import CLASSES, COORDINATION_KINDS, count_coordination  # noqa: E402
 
 REPORT = "report.md"
 SUMMARY = "summary.json"
@@ -188,6 +188,24 @@ def taxonomy_section(records: list[dict[str, Any]]) -> list[str]:
     return lines + [""]
 
 
+def coordination_section(records: list[dict[str, Any]]) -> list[str]:
+    """The multi-agent runs' coordination failures (nothing when there are none)."""
+    rows = [(m, g, rs) for m, g, rs in groups(records) if any("coordination" in r for r in rs)]
+    if not rows:
+        return []
+    lines = ["## Coordination failures (multi-agent runs)", "",
+             "Read from each run's message log (shared.multiagent.coordination); a run may have "
+             "several, or some and still pass.", "",
+             "| model | generation | runs | runs with any | " + " | ".join(COORDINATION_KINDS)
+             + " |", "| --- | --- | --- | --- | " + " | ".join("---" for _ in COORDINATION_KINDS)
+             + " |"]
+    for model, gen, rs in rows:
+        counts = count_coordination(rs)
+        lines.append(f"| {model} | {gen} | {len(rs)} | {sum(bool(r.get('coordination')) for r in rs)}"
+                     " | " + " | ".join(str(counts.get(k, 0)) for k in COORDINATION_KINDS) + " |")
+    return lines + [""]
+
+
 def tasks_section(table: dict[str, dict[str, Any]], records: list[dict[str, Any]]) -> list[str]:
     lines = ["## Each task", "", "The share of seeds on which each generation passed the task.",
              ""]
@@ -227,6 +245,7 @@ def write_report(run_dir: Path, records: list[dict[str, Any]], *, source: str = 
               "![time, tokens and replies per task](plots/cost_per_task.png)", ""]
     lines += taxonomy_section(records)
     lines += ["![failure taxonomy](plots/failures.png)", ""]
+    lines += coordination_section(records)
     lines += tasks_section(table, records)
     atomic_write_text(run_dir / SUMMARY, json.dumps({"table": table, "aims": aims}, indent=2)
                       + "\n")

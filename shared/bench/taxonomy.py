@@ -13,13 +13,22 @@ The classes, checked in this order (the first that fits wins, so each run gets e
                  arguments it does not take;
 - gave up:       nothing was delivered: the entry file is missing or as it was at the start;
 - tests failing: code was delivered and the hidden tests fail on it.
+
+A multi-agent run (phase 6) also gets its coordination failures, read from its message log:
+ping-pong, approved broken, overruled approval, lost context (shared.multiagent.coordination).
+They are labels beside the class, not classes: a run may have several, or some and still pass.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
+
+from shared.multiagent.coordination import KINDS as COORDINATION_KINDS  # noqa: F401 - for report.py
+from shared.multiagent.coordination import coordination_failures, count_kinds
+from shared.multiagent.message_log import message_log_path, read_messages
 
 CLASSES = ["timeout", "error", "budget", "loop", "format error", "wrong tool", "gave up",
            "tests failing"]
@@ -88,3 +97,19 @@ def count_classes(records: list[dict[str, Any]]) -> dict[str, int]:
     """How many failed runs fall in each class, in the order of CLASSES (empty ones left out)."""
     counts = Counter(r.get("failure", "") for r in records)
     return {name: counts[name] for name in CLASSES if counts[name]}
+
+
+def coordination(record: dict[str, Any], trajectory: Path) -> list[dict[str, str]] | None:
+    """The coordination failures of a multi-agent run, from the message log beside its
+    trajectory (None when there is no log: a single agent). "approved broken" needs the grade,
+    so it is judged only for runs that were graded."""
+    path = message_log_path(trajectory)
+    if not path.is_file():
+        return None
+    passed = bool(record.get("passed")) if record.get("status") == "done" else None
+    return [f.as_dict() for f in coordination_failures(read_messages(path), passed)]
+
+
+def count_coordination(records: list[dict[str, Any]]) -> dict[str, int]:
+    """Coordination failures of each kind over the records, in the order of COORDINATION_KINDS."""
+    return count_kinds([f for r in records for f in r.get("coordination") or []])

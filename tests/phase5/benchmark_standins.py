@@ -1,6 +1,7 @@
 """Stand-ins for the benchmark's tests: a tiny task suite in a temporary folder (task.json,
 start/, hidden/, solution/ per task, like the real ones) and a scripted model that answers every
-generation: a code block for plain and phase 2, JSON actions for the agents."""
+generation: a code block for plain and phase 2, JSON actions for the agents, and for phase 6's
+team a plan, the coder's actions and the reviewer's run_tests and verdict."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from shared.bench.generations import PLAIN_SYSTEM
 from shared.bench.harness import TaskSuite
 from shared.code_loop import SYSTEM_PROMPT
 from shared.llm import ScriptedBackend
+from shared.multiagent import planner
+from shared.multiagent.roles import REVIEWER_RULES
 from shared.planning import planning
 
 MARK = "# scripted solution"
@@ -117,7 +120,15 @@ def model_reply(messages: list[dict]) -> str:
         return f"```python\n{code}```"
     if system == planning.PLANNER_SYSTEM:
         return "1. Write solution.py\n2. Write test_solution.py\n3. Run the tests\n4. Finish"
+    if system == planner.SYSTEM:
+        return "1. Write solution.py as the task asks\n2. Run the tests\n3. Finish"
     done = "\n".join(str(m.get("content", "")) for m in messages if m["role"] == "assistant")
+    if system.endswith(REVIEWER_RULES):  # the team's reviewer: the tests, then its verdict
+        task_at = max(i for i, m in enumerate(messages) if m["role"] == "user"
+                      and str(m["content"]).startswith("Review the coder's work"))
+        if len(messages) == task_at + 1:
+            return action("run_tests")
+        return action("final_answer", answer="APPROVE: the solution is there")
     if MARK not in done:
         return action("write_file", path="solution.py", content=code)
     if "run_tests" in system and "test_solution.py" not in done:
