@@ -93,7 +93,7 @@ status: $(STAMP)
 	@$(PY) -m shared.progress status
 
 ## Every phase ------------------------------------------------------------------------------------
-PHASES := phase0_setup phase1_tinylm phase2_dumb_loop phase3_tools phase4_context phase5_planning nanochat_track
+PHASES := phase0_setup phase1_tinylm phase2_dumb_loop phase3_tools phase4_context phase5_planning phase6_multiagent_rag nanochat_track
 
 check-all: setup
 	@for p in $(PHASES); do echo "== $$p"; $(MAKE) --no-print-directory -C $$p check || exit 1; done
@@ -106,6 +106,7 @@ bench: bench-llm
 	$(MAKE) -C phase3_tools bench
 	$(MAKE) -C phase4_context bench
 	$(MAKE) -C phase5_planning bench
+	$(MAKE) -C phase6_multiagent_rag bench
 	$(MAKE) -C nanochat_track bench
 
 lint: $(DEV)
