@@ -94,7 +94,7 @@ def clean_step(text: str) -> str:
     """A step as one plain line: no markdown bold, backticks or trailing colon, no state mark
     copied from a rendered plan ("[now] Run the tests": measured, the 0.5B copies them into a
     replan), not too long."""
-    text = re.sub(r"[*`_]{2,}|`", "", text).strip().rstrip(":").strip()
+    text = re.sub(r"\*{2,}|`", "", text).strip().rstrip(":").strip()  # "__" stays: __init__.py
     text = STATE_MARK.sub("", text).strip()
     return text[:MAX_STEP_CHARS]
 

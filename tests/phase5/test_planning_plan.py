@@ -3,7 +3,14 @@ revised by a replan."""
 
 from __future__ import annotations
 
-from shared.planning.planning import Plan, default_steps, fit_steps, parse_plan_lines, step_kind
+from shared.planning.planning import (
+    Plan,
+    PlanStep,
+    default_steps,
+    fit_steps,
+    parse_plan_lines,
+    step_kind,
+)
 
 TASK = "Create calculator.py with add and divide, and test_calculator.py with tests; all tests pass."
 
@@ -124,3 +131,11 @@ def test_a_state_mark_copied_from_the_rendered_plan_is_dropped() -> None:
     assert parse_plan_lines("1. [done] Write a.py\n2. [ ] Run the tests\n3. [x] Finish") == [
         "Write a.py", "Run the tests", "Finish"]
     assert parse_plan_lines("1. [a] list\n2. b c\n3. d e")[0] == "[a] list"  # only state marks
+
+
+def test_a_step_keeps_the_underscores_of_a_dunder_file_name() -> None:
+    """Found live: '__' was read as markdown bold, so the team's planner sent the coder
+    'Create shop/init.py' for shop/__init__.py. Bold with stars and backticks still go."""
+    step = PlanStep.of("**Create** `shop/__init__.py` and shop/discounts.py")
+    assert step.text == "Create shop/__init__.py and shop/discounts.py"
+    assert "shop/__init__.py" in step.files
