@@ -95,12 +95,6 @@ def scale_learning_rates(optimizers: list, frac: float) -> None:
             group["lr"] = group["initial_lr"]
 
 
-def set_learning_rates(optimizers: list, multiplier: float) -> None:
-    for opt in optimizers:
-        for group in opt.param_groups:
-            group["lr"] = group["initial_lr"] * multiplier
-
-
 def plot_loss(history: list[dict], evals: list[dict], path: Path, title: str) -> Path | None:
     """Training loss per step and validation loss at its steps, one axis (PNG)."""
     if not history:

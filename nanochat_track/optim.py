@@ -97,3 +97,17 @@ def lr_multiplier(progress: float, warmup_frac: float, warmdown_frac: float,
         return 1.0
     frac = (1.0 - progress) / max(warmdown_frac, 1e-8)
     return final_lr_frac + (1.0 - final_lr_frac) * max(0.0, frac)
+
+
+def optimizer_step(model: torch.nn.Module, optimizers: list, grad_clip: float,
+                   lr_mult: float | None = None) -> None:
+    """One update: clip the gradients' norm (when grad_clip > 0), set every group's lr to
+    initial_lr x lr_mult (when given), step every optimizer, clear the gradients."""
+    if grad_clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    for opt in optimizers:
+        if lr_mult is not None:
+            for group in opt.param_groups:
+                group["lr"] = group["initial_lr"] * lr_mult
+        opt.step()
+    model.zero_grad(set_to_none=True)

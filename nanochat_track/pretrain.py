@@ -36,7 +36,7 @@ from .checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from .config import Config, ConfigError, as_dict, parse_args
 from .dataset import TokenShards, batch_seed
 from .gpt import GPT, GPTConfig
-from .optim import lr_multiplier, setup_optimizers
+from .optim import lr_multiplier, optimizer_step, setup_optimizers
 from .tokenizer import Tokenizer
 
 # Peak dense bf16 tensor FLOP/s per GPU (no sparsity), for MFU. Unknown devices report MFU n/a.
@@ -267,14 +267,8 @@ def train(cfg: Config, resume: bool = False, stop_at: int | None = None, log=pri
                     loss = train_model(x, y)
                 (loss / grad_accum).backward()
             loss_sum += loss.detach()
-        if cfg.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(raw_model.parameters(), cfg.grad_clip)
         lrm = lr_multiplier(progress_frac, cfg.warmup_frac, cfg.warmdown_frac, cfg.final_lr_frac)
-        for opt in optimizers:
-            for group in opt.param_groups:
-                group["lr"] = group["initial_lr"] * lrm
-            opt.step()
-        raw_model.zero_grad(set_to_none=True)
+        optimizer_step(raw_model, optimizers, cfg.grad_clip, lrm)
         train_loss = loss_sum / grad_accum
         if ctx.ddp:
             dist.all_reduce(train_loss, op=dist.ReduceOp.AVG)

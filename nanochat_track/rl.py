@@ -42,7 +42,7 @@ from .config import Config, ConfigError, parse_args
 from .conversation import parse_assistant, render_prompt
 from .engine import generate_tokens_with_tools
 from .finetune import device_of, resume_from, scale_learning_rates, start_model
-from .optim import setup_optimizers
+from .optim import optimizer_step, setup_optimizers
 from .pretrain import save_checkpoint, set_cpu_threads
 from .sft import pad_batch
 
@@ -195,11 +195,7 @@ def train_rl(cfg: Config, settings: RLSettings, init: str = "", resume: bool = F
             model.train()
             loss = policy_loss(model, samples, advantages, device)
             loss.backward()
-            if cfg.grad_clip > 0:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            for opt in optimizers:
-                opt.step()
-            model.zero_grad(set_to_none=True)
+            optimizer_step(model, optimizers, cfg.grad_clip)
             loss_value = loss.item()
         dt = time.time() - t0
         state["train_time_s"] += dt

@@ -37,12 +37,11 @@ from .finetune import (
     plot_loss,
     resume_from,
     scale_learning_rates,
-    set_learning_rates,
     start_model,
     synthetic_dir,
 )
 from .mixture import Mixture
-from .optim import lr_multiplier, setup_optimizers
+from .optim import lr_multiplier, optimizer_step, setup_optimizers
 from .pretrain import autocast_context, save_checkpoint, set_cpu_threads
 
 Example = tuple[list[int], list[int]]  # (ids, loss mask)
@@ -159,13 +158,8 @@ def train_sft(cfg: Config, init: str = "", resume: bool = False, stop_at: int | 
                 loss = model(x.to(device), y.to(device), reduction="sum") / n_valid
             loss.backward()
             loss_sum += loss.item()
-        if cfg.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         lrm = lr_multiplier(step / num_steps, cfg.warmup_frac, cfg.warmdown_frac, cfg.final_lr_frac)
-        set_learning_rates(optimizers, lrm)
-        for opt in optimizers:
-            opt.step()
-        model.zero_grad(set_to_none=True)
+        optimizer_step(model, optimizers, cfg.grad_clip, lrm)
         dt = time.time() - t0
         train_time += dt
         step += 1
