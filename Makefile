@@ -19,13 +19,23 @@ help:
 	@echo "make lint       ruff"
 
 ## Set-up ------------------------------------------------------------------------------------
+# llama.cpp is compiled for this CPU (-march=native). Where the CPU advertises AMX, its AMX
+# kernels are left out: in a virtual machine whose CPU lists amx_int8 they crashed the process
+# (general protection fault in libggml-cpu) on the first request; without them llama.cpp uses
+# its AVX-512 kernels. A wheel cached from a build without these flags is not re-used there.
+CPUINFO ?= /proc/cpuinfo
+AMX_CPU := $(shell grep -qw amx_int8 $(CPUINFO) 2>/dev/null && echo yes)
+NO_AMX  := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_BUILD := $(if $(AMX_CPU),CMAKE_ARGS="-DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)' $$CMAKE_ARGS")
+LLAMA_CACHE := $(if $(AMX_CPU),--no-cache-dir)
+
 # torch is installed first and pinned: a range that 2.13.0 satisfies then pulls nothing more.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	@echo "Installing packages (the first time, llama-cpp-python compiles llama.cpp: ~6 minutes)..."
-	$(PY) -m pip install --quiet -e .
+	$(LLAMA_BUILD) $(PY) -m pip install --quiet $(LLAMA_CACHE) -e .
 	@touch $(STAMP)
 
 # The tools that check the course (pytest, ruff, hypothesis, nbclient...): `make test` and
