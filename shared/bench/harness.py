@@ -225,7 +225,7 @@ def run_item(item: Item, task: Any, run_dir: Path, config: BenchConfig, suite: T
                                            folder / "trajectory.jsonl",
                                            temperature=config.temperature,
                                            max_steps=config.max_steps)
-    record.update(outcome.as_dict(), wall_seconds=round(time.perf_counter() - started, 2),
+    record.update(outcome.as_dict(), wall_seconds=round(time.perf_counter() - started, 3),
                   delivered=delivered(task, workspace, at_start),
                   first_action_s=trajectory_figures(folder / "trajectory.jsonl")[
                       "first_action_s"])

@@ -25,7 +25,7 @@ from typing import Any
 
 from shared.config import Settings, load_settings
 from shared.llm.backend import ChatBackend
-from shared.llm.errors import LLMTimeout, ModelFileError
+from shared.llm.errors import LLMError, LLMTimeout, ModelFileError
 from shared.llm.types import ChatResult, Message, ToolCall, Usage, arguments_as_dict
 
 DEFAULT_MODEL = "qwen2.5-coder-0.5b"
@@ -38,12 +38,33 @@ RUNAWAY_WHITESPACE = "\n\n\n\n"
 # threads from decoding into the same KV cache at once.
 _LOADED: dict[tuple[str, int], tuple[Any, threading.Lock]] = {}
 _LOADED_LOCK = threading.Lock()
+_LOADED_BY_PID = 0  # the process that loaded the models in _LOADED
+
+
+class ForkedAfterLoad(LLMError):
+    """This process was forked from one that had already run llama.cpp."""
+
+
+def check_not_forked() -> None:
+    """Refuse to run llama.cpp in a process forked from one that already ran it. llama.cpp's
+    OpenMP threads stay behind in the parent; the child's first request waits for them forever
+    (measured: a benchmark worker forked after the phase 5 check's live run hung in
+    GOMP_parallel on a quiet machine, with 2 threads)."""
+    if _LOADED and _LOADED_BY_PID != os.getpid():
+        raise ForkedAfterLoad(
+            "this process was forked from one that had already run the embedded model, and "
+            "llama.cpp would hang here (its OpenMP threads live in the parent)",
+            "start the benchmark (or any forking job) before using the model in the same "
+            "process, or run it in a fresh one: python -m shared.bench.command")
 
 
 def load_llama(path: Path, n_ctx: int, n_threads: int = 0) -> tuple[Any, threading.Lock]:
     """The process-wide llama.cpp model object for this file and context size (loaded once)."""
+    global _LOADED_BY_PID
+    check_not_forked()
     key = (str(Path(path).resolve()), int(n_ctx))
     with _LOADED_LOCK:
+        _LOADED_BY_PID = os.getpid()
         if key not in _LOADED:
             _LOADED[key] = (_load(Path(path), n_ctx, n_threads), threading.Lock())
         return _LOADED[key]
@@ -106,6 +127,7 @@ class EmbeddedBackend(ChatBackend):
 
     def load(self) -> Any:
         """Find (and on first use assemble) the model file and load it; returns the Llama object."""
+        check_not_forked()  # also for an object loaded before a fork
         if self._llama is None:
             self.model_path = resolve_model_path(self.model, self.settings)
             self._llama, self._lock = load_llama(self.model_path, self.n_ctx, self.n_threads)

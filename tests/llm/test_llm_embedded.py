@@ -105,3 +105,38 @@ def test_live_timeout_and_shared_model_object(embedded_llm):
     # A second backend on the same file and context size shares the one loaded model object.
     twin = EmbeddedBackend(embedded_llm.model, settings=embedded_llm.settings)
     assert twin.load() is embedded_llm.load()
+
+
+def _try_in_child(queue) -> None:
+    from shared.llm import embedded
+    try:
+        embedded.EmbeddedBackend("qwen2.5-coder-0.5b").load()
+    except embedded.ForkedAfterLoad as err:
+        queue.put(f"refused: {err}")
+    except Exception as err:  # noqa: BLE001 - the test reports what else happened
+        queue.put(f"other: {type(err).__name__}: {err}")
+    else:
+        queue.put("loaded")
+
+
+def test_a_process_forked_after_a_load_refuses_instead_of_hanging(monkeypatch):
+    """llama.cpp's OpenMP threads stay in the parent: a forked child must not run the model
+    (it hung in GOMP_parallel). The parent itself goes on using what it loaded."""
+    import multiprocessing
+    import os
+
+    from shared.llm import embedded
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(embedded, "_LOADED", {("model.gguf", 4096): (object(), None)})
+    monkeypatch.setattr(embedded, "_LOADED_BY_PID", os.getpid())
+    embedded.check_not_forked()  # the parent: fine
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_try_in_child, args=(queue,))
+    child.start()
+    answer = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert answer.startswith("refused: this process was forked from one that had already run")
+    assert "python -m shared.bench.command" in answer
