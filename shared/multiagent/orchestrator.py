@@ -17,7 +17,8 @@ The rules, in the order they apply:
    the tests (or rejected when there are none).
 6. Budgets: at most `max_steps` model replies over every agent and every planner call (the
    benchmark gives each generation the same number), and `time_limit_s` seconds; each is
-   checked before an agent starts, so the run always ends.
+   checked before an agent starts, and the time also before every step inside an agent's turn,
+   so the run always ends.
 
 The result has the fields the benchmark reads from any agent: finished, steps, prompt and
 completion tokens, valid actions, stop_reason. Every agent appends its events to one trajectory
@@ -137,6 +138,7 @@ class Orchestrator:
     def run(self, goal: str, trajectory_path: Path | None = None) -> TeamResult:
         """Work on `goal` until every subtask is approved or a limit is reached."""
         self.started = time.perf_counter()
+        self.coder.deadline = self.reviewer.deadline = self.started + self.time_limit_s
         self.trajectory = Path(trajectory_path or new_trajectory_path("phase6", goal))
         self.trajectory.parent.mkdir(parents=True, exist_ok=True)
         self.log = MessageLog(message_log_path(self.trajectory),
@@ -189,8 +191,8 @@ class Orchestrator:
             if stop:
                 return None, stop
             work = self.code(goal, subtask, feedback, attempt)
-            if work.stop_reason == "llm_error":
-                return None, "llm_error"
+            if work.stop_reason in ("llm_error", "time_limit"):
+                return None, work.stop_reason
             stop = self.out_of_budget(1)
             if stop:
                 return None, stop

@@ -15,6 +15,7 @@ only its part, so every hand-over between them is a message the orchestrator see
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,8 @@ class TeamAgent(ContextAgent):
     trajectory_kind = "phase6"
     role = "agent"
     rules = ""
+    deadline: float | None = None  # time.perf_counter() after which no new step starts
+
 
     def __init__(self, llm: ChatBackend, registry: ToolRegistry, workspace: Path,
                  **agent_options: Any) -> None:
@@ -120,6 +123,16 @@ class TeamAgent(ContextAgent):
 
     def describe(self, task: str) -> dict[str, Any]:
         return {**super().describe(task), "role": self.role}
+
+    def step(self, n: int) -> bool:
+        """The team's time limit holds inside a turn too: past the deadline no request is sent,
+        and the run ends as "time_limit" (a reply already asked for is waited for)."""
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            self.result.stop_reason = "time_limit"
+            self.log.log("stopped", step=n, reason="the team's time limit")
+            self.say(f"[{n}] stopped: the team's time limit")
+            return True
+        return super().step(n)
 
 
 class Coder(TeamAgent):

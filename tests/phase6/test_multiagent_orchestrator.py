@@ -136,3 +136,20 @@ def test_the_message_log_is_json_lines_with_every_field(ws: Path) -> None:
     with open(result.message_log, "a") as handle:
         handle.write('{"from": "coder", "to"')  # a torn line from a killed run
     assert len(read_messages(result.message_log)) == 6
+
+
+def test_the_time_limit_stops_a_coder_inside_its_turn(ws: Path) -> None:
+    team = Orchestrator(TeamScript().backend(), ws)
+
+    def slow(messages: list[dict]) -> str:
+        if len(script.requests["coder"]) == 2:
+            team.coder.deadline = 0.0  # as if this reply had taken the rest of the time
+        return act("list_files", path=".")
+
+    script = TeamScript(coder=[slow] * 10)
+    team.llm = team.coder.llm = team.reviewer.llm = script.backend()
+    result = team.run(GOAL, ws.parent / "t.jsonl")
+    assert result.stop_reason == "time_limit"
+    assert len(script.requests["coder"]) == 2 and script.requests["reviewer"] == []
+    events = [json.loads(line) for line in (ws.parent / "t.jsonl").read_text().splitlines()]
+    assert any(e.get("kind") == "stopped" and "time limit" in e.get("reason", "") for e in events)
