@@ -32,12 +32,13 @@ window = 4096
 reserve = 700
 format = DEFAULT_FORMAT  # noqa: A001
 record = True
+reproduce = True   # run the command a task names before the model's first step
 
 
 def main(argv: list[str] | None = None) -> int:
     o = parse_overrides(sys.argv[1:] if argv is None else argv, {
         "tasks": tasks, "strategy": strategy, "window": window, "reserve": reserve,
-        "format": format, "record": record}, doc=__doc__)
+        "format": format, "record": record, "reproduce": reproduce}, doc=__doc__)
     names = [n for n in o["tasks"].split(",") if n]
     for name in names:
         if name not in TASKS:
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         print(f"\n== {name}: {TASKS[name].prompt}", flush=True)
         run = run_task(name, llm, runs_root() / "phase4" / f"check-{name}", o["strategy"], budget,
-                       action_format=o["format"], approve=deny_risky, max_tokens=o["reserve"],
+                       reproduce=o["reproduce"], action_format=o["format"], approve=deny_risky,
+                       max_tokens=o["reserve"],
                        temperature=0.0, seed=0, verbose=True)
         r = run.result
         trajectories[name] = r.trajectory

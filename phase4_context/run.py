@@ -29,6 +29,8 @@ reserve = 700                # of it, the room kept for the reply (= max_tokens)
 format = DEFAULT_FORMAT      # json | tags | native | constrained  # noqa: A001
 approve = "deny-risky"       # ask (human in the loop) | approve-all | deny-risky
 max_steps = 0                # 0: the task's own limit
+reproduce = True             # run the command the task names before the model's first step
+point_at_errors = True       # after a traceback, name the project line it was raised at
 temperature = 0.0
 seed = 0
 
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     o = parse_overrides(sys.argv[1:] if argv is None else argv, {
         "task": task, "strategy": strategy, "window": window, "reserve": reserve,
         "format": format, "approve": approve, "max_steps": max_steps,
-        "temperature": temperature, "seed": seed}, doc=__doc__)
+        "temperature": temperature, "seed": seed, "reproduce": reproduce,
+        "point_at_errors": point_at_errors}, doc=__doc__)
     if o["task"] not in TASKS:
         raise SystemExit(f"unknown task {o['task']!r}; choose one of {', '.join(TASKS)}")
     if o["strategy"] not in STRATEGIES:
@@ -48,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Task: {TASKS[o['task']].prompt}\nWorkspace: {workspace}\nModel: {llm.describe()}; "
           f"strategy {o['strategy']}, budget {budget.limit} tokens per request\n")
     run = run_task(o["task"], llm, Path(workspace), o["strategy"], budget,
-                   max_steps=o["max_steps"], action_format=o["format"],
+                   max_steps=o["max_steps"], reproduce=o["reproduce"],
+                   point_at_errors=o["point_at_errors"], action_format=o["format"],
                    approve=APPROVERS[o["approve"]], max_tokens=o["reserve"],
                    temperature=o["temperature"], seed=o["seed"], verbose=True)
     r = run.result

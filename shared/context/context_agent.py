@@ -7,7 +7,10 @@
 Three seams of `shared.agent.Agent` are extended:
 - initial_messages: the phase 3 prompt plus a few rules for working in a small context; the
   manager learns how many messages are pinned (system, worked examples, task);
-- execute: the tool output is truncated (if the strategy says so) before it enters the history;
+- execute: the tool output is truncated (if the strategy says so) before it enters the history,
+  and a traceback in it gets one line naming the project line it was raised at;
+- step: with reproduce on, the command the task names runs before the model's first reply,
+  and again when the model calls final_answer: while it fails, the answer is refused;
 - query: the strategy fits the conversation to the budget, the request is counted (tokens sent,
   and tokens the model must evaluate after its prefix cache), the counts go into the trajectory,
   and a request over the budget is never sent: the run stops with "context_overflow".
@@ -24,7 +27,9 @@ from typing import Any
 from shared.agent import Action, Agent, AgentResult, Observation, ToolRegistry
 from shared.context.context_manager import ContextBudget, ContextManager, ContextPolicy, get_policy
 from shared.context.demonstrations import demonstration
+from shared.context.reproduce import THINK, task_command
 from shared.context.token_count import PromptCache, TokenCounter, counter_for
+from shared.context.traceback_hint import traceback_hint
 from shared.context.truncation import cut_middle
 from shared.llm import ChatBackend, ChatResult, LLMError, Message
 from shared.reply_checks import check_summary
@@ -39,6 +44,7 @@ numbers are not part of the file: never copy them into edit_file.
 """
 ACTIONS_IN_NOTES = 8  # the last actions listed under a summary
 CUT_REPLY_TOKENS = 120  # what the history keeps of a reply cut off by its token limit
+MAX_FINISH_REFUSALS = 2  # final answers refused while the task's command still fails
 
 
 class ContextOverflow(Exception):
@@ -109,11 +115,18 @@ class ContextAgent(Agent):
         strategy: str | ContextPolicy = "combined",
         counter: TokenCounter | None = None,
         workspace: Path | None = None,
+        point_at_errors: bool = True,
+        reproduce: bool = False,
         **agent_options: Any,
     ) -> None:
         """strategy: a name of context_manager.STRATEGIES or a ContextPolicy. workspace: where cut
-        tool outputs are saved whole (None: they are not saved)."""
+        tool outputs are saved whole (None: they are not saved). point_at_errors: after a tool
+        output holding a traceback, name the project line it was raised at (traceback_hint.py).
+        reproduce: before the first step, run the command the task names (reproduce.py), and
+        refuse a final answer while that command still fails."""
         super().__init__(llm, registry, **agent_options)
+        self.point_at_errors, self.reproduce = point_at_errors, reproduce
+        self.finish_refusals = 0
         policy = get_policy(strategy) if isinstance(strategy, str) else strategy
         self.budget = budget or ContextBudget(reserve=self.max_tokens)
         self.context = ContextManager(self.budget, policy, counter or counter_for(llm))
@@ -123,6 +136,7 @@ class ContextAgent(Agent):
 
     def run(self, task: str, trajectory_path: Path | None = None) -> ContextResult:
         self.requests = []
+        self.finish_refusals = 0
         start = time.perf_counter()
         result = super().run(task, trajectory_path)
         values = {f.name: getattr(result, f.name) for f in fields(AgentResult)}
@@ -132,13 +146,18 @@ class ContextAgent(Agent):
                              wall_seconds=time.perf_counter() - start)
 
     def step(self, n: int) -> bool:
+        if n == 1 and self.reproduce:
+            self.run_task_command()
         try:
-            return super().step(n)
+            over = super().step(n)
         except ContextOverflow as err:
             self.log.log("context_overflow", step=n, prompt_tokens=err.tokens, budget=err.limit)
             self.say(f"[{n}] stopped: {err}")
             self.result.stop_reason, self.result.answer = "context_overflow", str(err)
             return True
+        if over and self.result.stop_reason == "final_answer" and self.finish_refused(n):
+            return False
+        return over
 
     # -- the seams ----------------------------------------------------------------------------
     def initial_messages(self, task: str) -> list[Message]:
@@ -155,7 +174,8 @@ class ContextAgent(Agent):
         policy = self.context.policy
         return {**super().describe(task), "strategy": policy.name, "policy": asdict(policy),
                 "window": self.budget.window, "budget": self.budget.limit,
-                "counter": self.context.counter.name}
+                "counter": self.context.counter.name, "point_at_errors": self.point_at_errors,
+                "reproduce": self.reproduce}
 
     def record_reply(self, n: int, reply: ChatResult) -> None:
         """Log the reply whole; then, with truncation on, a reply cut off by its token limit
@@ -174,6 +194,9 @@ class ContextAgent(Agent):
             self.log.log("truncated", step=n, tool=action.name,
                          tokens_before=self.context.counter.count_text(observation.text),
                          tokens_after=self.context.counter.count_text(text))
+        hint = traceback_hint(observation.text, self.workspace) if self.point_at_errors else ""
+        if hint:  # after the cut, so that it is never cut away
+            text += "\n" + hint
         return Observation(text, observation.kind, observation.changed_files)
 
     def query(self, n: int) -> ChatResult:
@@ -189,6 +212,45 @@ class ContextAgent(Agent):
         reply = super().query(n)
         self.note_reported(record, reply)
         return reply
+
+    def finish_refused(self, n: int) -> bool:
+        """With reproduce on, the command the task names is also the check before finishing: it
+        runs again, and while it still fails the final answer is refused (MAX_FINISH_REFUSALS
+        times at most, so that the run still ends). True when the answer was refused."""
+        command = task_command(self.result.task)
+        if not (self.reproduce and command) or self.finish_refusals >= MAX_FINISH_REFUSALS:
+            return False
+        observation = self.execute(Action("run_shell", {"command": command}), n)
+        self.log.log("finish_check", step=n, command=command, outcome=observation.kind)
+        if observation.kind == "ok":
+            return False
+        self.finish_refusals += 1
+        self.result.stop_reason, self.result.answer = "", ""
+        self.say(f"    <- (refused) `{command}` still fails: not finished")
+        self.messages.append({"role": "user", "content": (
+            f"Observation (refused):\nNot finished: `{command}` still fails.\n{observation.text}"
+            "\nFix the problem, run the command again, then call final_answer.")})
+        return True
+
+    def run_task_command(self) -> None:
+        """Reproduce first: run the command the task names through run_shell, and add the call
+        and its output to the conversation as the agent's own first turn (not a model reply)."""
+        command = task_command(self.result.task)
+        if not command or "run_shell" not in self.registry.names:
+            return
+        action = Action("run_shell", {"command": command}, think=THINK, source="reproduce")
+        observation = self.execute(action, 0)
+        self.repeats.seen(action.name, action.arguments)  # the same run again is refused
+        self.result.actions.append(action)
+        self.result.observations.append(observation)
+        self.log.log("reproduce", step=0, command=command, outcome=observation.kind,
+                     text=observation.text)
+        self.say(f"[0] {THINK}\n    -> run_shell({command!r})\n"
+                 f"    <- ({observation.kind}) {observation.text[:200]}")
+        self.messages.append({"role": "assistant",
+                              "content": self.fmt.render(THINK, action.name, action.arguments)})
+        self.messages.append({"role": "user",
+                              "content": f"Observation ({observation.kind}):\n{observation.text}"})
 
     # -- counting and summarising ----------------------------------------------------------------
     def count_request(self, n: int, kind: str, messages: list[Message],
