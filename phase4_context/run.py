@@ -31,6 +31,7 @@ approve = "deny-risky"       # ask (human in the loop) | approve-all | deny-risk
 max_steps = 0                # 0: the task's own limit
 reproduce = True             # run the command the task names before the model's first step
 point_at_errors = True       # after a traceback, name the project line it was raised at
+show_files = True            # list the workspace's files under the task
 temperature = 0.0
 seed = 0
 
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         "task": task, "strategy": strategy, "window": window, "reserve": reserve,
         "format": format, "approve": approve, "max_steps": max_steps,
         "temperature": temperature, "seed": seed, "reproduce": reproduce,
-        "point_at_errors": point_at_errors}, doc=__doc__)
+        "point_at_errors": point_at_errors, "show_files": show_files}, doc=__doc__)
     if o["task"] not in TASKS:
         raise SystemExit(f"unknown task {o['task']!r}; choose one of {', '.join(TASKS)}")
     if o["strategy"] not in STRATEGIES:
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
           f"strategy {o['strategy']}, budget {budget.limit} tokens per request\n")
     run = run_task(o["task"], llm, Path(workspace), o["strategy"], budget,
                    max_steps=o["max_steps"], reproduce=o["reproduce"],
-                   point_at_errors=o["point_at_errors"], action_format=o["format"],
+                   point_at_errors=o["point_at_errors"], show_files=o["show_files"],
+                   action_format=o["format"],
                    approve=APPROVERS[o["approve"]], max_tokens=o["reserve"],
                    temperature=o["temperature"], seed=o["seed"], verbose=True)
     r = run.result

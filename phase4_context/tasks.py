@@ -117,16 +117,17 @@ class TaskRun:
 
 def run_task(name: str, llm: ChatBackend, workspace: Path, strategy: str = "combined",
              budget: ContextBudget | None = None, max_steps: int = 0, reproduce: bool = True,
-             **agent_options: Any) -> TaskRun:
+             show_files: bool = True, **agent_options: Any) -> TaskRun:
     """Prepare the task's workspace, let the context agent work in it, run the hidden tests.
-    reproduce: run the command the task names before the model's first step (reproduce.py)."""
+    reproduce: run the command the task names before the model's first step (reproduce.py);
+    show_files: list the workspace's files under the task (file_map.py)."""
     task = TASKS[name]
     workspace = task.prepare(workspace)
     registry = build_registry(workspace, approve=agent_options.pop("approve", deny_risky),
                               engine=agent_options.pop("engine", "auto"))
     agent = ContextAgent(llm, registry, budget, strategy, workspace=workspace,
                          max_steps=max_steps or task.max_steps, reproduce=reproduce,
-                         **agent_options)
+                         show_files=show_files, **agent_options)
     result = agent.run(task.prompt)
     passed, detail = task.check(workspace)
     return TaskRun(name, passed, detail, result, workspace)

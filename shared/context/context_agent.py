@@ -27,6 +27,7 @@ from typing import Any
 from shared.agent import Action, Agent, AgentResult, Observation, ToolRegistry
 from shared.context.context_manager import ContextBudget, ContextManager, ContextPolicy, get_policy
 from shared.context.demonstrations import demonstration
+from shared.context.file_map import file_list
 from shared.context.reproduce import THINK, task_command
 from shared.context.token_count import PromptCache, TokenCounter, counter_for
 from shared.context.traceback_hint import traceback_hint
@@ -117,15 +118,18 @@ class ContextAgent(Agent):
         workspace: Path | None = None,
         point_at_errors: bool = True,
         reproduce: bool = False,
+        show_files: bool = False,
         **agent_options: Any,
     ) -> None:
         """strategy: a name of context_manager.STRATEGIES or a ContextPolicy. workspace: where cut
         tool outputs are saved whole (None: they are not saved). point_at_errors: after a tool
         output holding a traceback, name the project line it was raised at (traceback_hint.py).
         reproduce: before the first step, run the command the task names (reproduce.py), and
-        refuse a final answer while that command still fails."""
+        refuse a final answer while that command still fails. show_files: list the
+        workspace's files under the task (file_map.py)."""
         super().__init__(llm, registry, **agent_options)
         self.point_at_errors, self.reproduce = point_at_errors, reproduce
+        self.show_files = show_files
         self.finish_refusals = 0
         policy = get_policy(strategy) if isinstance(strategy, str) else strategy
         self.budget = budget or ContextBudget(reserve=self.max_tokens)
@@ -162,11 +166,16 @@ class ContextAgent(Agent):
     # -- the seams ----------------------------------------------------------------------------
     def initial_messages(self, task: str) -> list[Message]:
         """Phase 3's system prompt plus CONTEXT_RULES, phase 4's worked examples in place of
-        phase 3's (if demonstrate), then the task. All of it is pinned."""
+        phase 3's (if demonstrate), then the task (with the workspace's files, if show_files).
+        All of it is pinned."""
         phase3 = super().initial_messages(task)
         system = {**phase3[0], "content": phase3[0]["content"] + CONTEXT_RULES}
         examples = demonstration(self.fmt) if self.demonstrate else []
-        messages = [system, *examples, phase3[-1]]
+        the_task = phase3[-1]
+        files = file_list(self.workspace) if self.show_files and self.workspace else ""
+        if files:
+            the_task = {**the_task, "content": f"{the_task['content']}\n\nThe files: {files}"}
+        messages = [system, *examples, the_task]
         self.context.start(pinned=len(messages))
         return messages
 
@@ -175,7 +184,7 @@ class ContextAgent(Agent):
         return {**super().describe(task), "strategy": policy.name, "policy": asdict(policy),
                 "window": self.budget.window, "budget": self.budget.limit,
                 "counter": self.context.counter.name, "point_at_errors": self.point_at_errors,
-                "reproduce": self.reproduce}
+                "reproduce": self.reproduce, "show_files": self.show_files}
 
     def record_reply(self, n: int, reply: ChatResult) -> None:
         """Log the reply whole; then, with truncation on, a reply cut off by its token limit

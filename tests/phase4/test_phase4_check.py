@@ -100,7 +100,7 @@ def test_bench_writes_figures_and_a_table(monkeypatch, tmp_path: Path, capsys) -
         replies made since the task was given."""
         if messages[-1]["content"] == SUMMARY_REQUEST:
             return "Task: fix /users. Done: -. Plan: -. Facts: -"
-        start = max(i for i, m in enumerate(messages) if m["content"] == prompt)
+        start = max(i for i, m in enumerate(messages) if m["content"].startswith(prompt))
         done = sum(m["role"] == "assistant" for m in messages[start:])
         return json.dumps({"think": "next", **SOLVE[done]})
 

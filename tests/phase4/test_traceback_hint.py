@@ -142,3 +142,31 @@ def test_the_finish_check_gives_up_refusing_so_that_the_run_ends(tmp_path: Path)
                          workspace=workspace, reproduce=True)
     result = agent.run(TASKS["fix_users_500"].prompt, tmp_path / "t.jsonl")
     assert result.finished and result.steps == 3 and agent.finish_refusals == 2
+
+
+def test_the_task_lists_the_workspace_files_when_asked(tmp_path: Path) -> None:
+    from shared.context.file_map import file_list
+
+    workspace = TASKS["fix_users_500"].prepare(tmp_path / "ws")
+    (workspace / "service" / "__pycache__").mkdir()
+    (workspace / "service" / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"\0")
+    (workspace / ".agent").mkdir()
+    (workspace / ".agent" / "notes.txt").write_text("hidden")
+    names = file_list(workspace).split(", ")
+    assert "service/users.py" in names and "tests/test_service.py" in names
+    assert not any("__pycache__" in n or n.startswith(".") for n in names)
+    assert file_list(workspace, limit=2).endswith(f"and {len(names) - 2} more")
+    seen: list[list[dict]] = []
+
+    def reply(messages: list[dict]) -> str:
+        seen.append([dict(m) for m in messages])
+        return json.dumps({"think": "done", **DONE})
+
+    for show in (True, False):
+        agent = ContextAgent(ScriptedBackend(reply), build_registry(workspace),
+                             ContextBudget(4096, 700), "combined", workspace=workspace,
+                             show_files=show)
+        agent.run("Fix it.", tmp_path / f"t{show}.jsonl")
+    with_files, without = seen[0][-1]["content"], seen[1][-1]["content"]
+    assert with_files.startswith("Fix it.\n\nThe files: ") and "service/users.py" in with_files
+    assert without == "Fix it."
